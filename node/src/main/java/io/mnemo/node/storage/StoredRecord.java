@@ -1,0 +1,74 @@
+package io.mnemo.node.storage;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The stored state of one key: a live memory or a tombstone, each with its version. This is the unit
+ * of replication, repair and anti-entropy. Immutable.
+ */
+public final class StoredRecord {
+    private final MemoryKey key;
+    private final Version version;
+    private final Memory memory; // null for a tombstone
+
+    private StoredRecord(MemoryKey key, Version version, Memory memory) {
+        this.key = Objects.requireNonNull(key, "key");
+        this.version = Objects.requireNonNull(version, "version");
+        this.memory = memory;
+    }
+
+    /** A live record; the memory must carry its version. */
+    public static StoredRecord live(Memory memory) {
+        Version v = memory.versionOrNull();
+        if (v == null) {
+            throw new IllegalArgumentException("a stored memory must carry a version: " + memory);
+        }
+        return new StoredRecord(memory.key(), v, memory);
+    }
+
+    /** A tombstone: the key was removed by the write with {@code version}. */
+    public static StoredRecord tombstone(MemoryKey key, Version version) {
+        return new StoredRecord(key, version, null);
+    }
+
+    public MemoryKey key() {
+        return key;
+    }
+
+    public Version version() {
+        return version;
+    }
+
+    /** True if this record marks a removed key. */
+    public boolean isTombstone() {
+        return memory == null;
+    }
+
+    /** The memory of a live record; empty for a tombstone. */
+    public Optional<Memory> memory() {
+        return Optional.ofNullable(memory);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof StoredRecord)) {
+            return false;
+        }
+        StoredRecord r = (StoredRecord) o;
+        return key.equals(r.key) && version.equals(r.version) && Objects.equals(memory, r.memory);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(key, version, memory);
+    }
+
+    @Override
+    public String toString() {
+        return (memory == null ? "Tombstone[" + key.space() + "/" + key.id() + ", " + version + "]" : "Live[" + memory + "]");
+    }
+}
