@@ -7,4 +7,8 @@ public final class QuotaExceededException extends StorageException {
     public QuotaExceededException(String message) {
         super(message);
     }
+
+    public QuotaExceededException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

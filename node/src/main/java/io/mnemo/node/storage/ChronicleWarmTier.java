@@ -1,0 +1,322 @@
+package io.mnemo.node.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The warm tier on Chronicle Map files. Layout of the data directory:
+ *
+ * <pre>
+ * FORMAT            magic, format version, partition count, sizing ({@link FormatHeader})
+ * CLEAN_SHUTDOWN    present only while no process has the directory open after a clean close
+ * LOCK              held (OS file lock) by the process that has the directory open
+ * spaces            the space catalog ({@link SpaceCatalog})
+ * p-0042/           one directory per partition that ever held data ({@link PartitionStore})
+ *   records-0000.cmap, records-0001.cmap ...   record segments
+ *   large-0000.cmap ...                        large-value bodies
+ * </pre>
+ *
+ * <p><b>Crash recovery.</b> Opening deletes {@code CLEAN_SHUTDOWN}; closing writes it after every file is
+ * closed. If it is missing at open, the previous process died: every file is opened with Chronicle Map's
+ * {@code recoverPersistedTo(file, true)} (a plain open could wait ~60 s on a lock the dead process held),
+ * then duplicates and orphaned large-value bodies are resolved by version, and {@link #recovery()} reports
+ * what was found. Existing partitions are opened at start (their records are counted for exact counts and
+ * quotas); partitions without files are created on first write.
+ */
+final class ChronicleWarmTier implements WarmTier {
+    static final String CLEAN_MARKER = "CLEAN_SHUTDOWN";
+    private static final Pattern PARTITION_DIR = Pattern.compile("p-(\\d{4,5})");
+
+    private final Path dataDir;
+    private final FormatHeader format;
+    private final int maxSegments;
+    private final AtomicReferenceArray<PartitionStore> parts;
+    private final Map<String, SpaceTally> global = new ConcurrentHashMap<>();
+    private final RecoveryReport recovery;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final Object openLock = new Object();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private ChronicleWarmTier(Path dataDir, FormatHeader format, int maxSegments, FileChannel lockChannel, FileLock lock,
+            RecoveryCollector collector) {
+        this.dataDir = dataDir;
+        this.format = format;
+        this.maxSegments = maxSegments;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.parts = new AtomicReferenceArray<>(format.partitions());
+        List<Integer> existing = existingPartitions(dataDir, format.partitions());
+        RecoveryCollector rc = collector.unclean() ? collector : null;
+        try {
+            for (int p : existing) {
+                parts.set(p, PartitionStore.open(dataDir, p, format, maxSegments, global, rc));
+            }
+        } catch (RuntimeException e) {
+            closePartitions();
+            throw e;
+        }
+        this.recovery = collector.report();
+    }
+
+    /** Opens (creating if new) the warm tier in {@code config.dataDir()}. */
+    static ChronicleWarmTier open(StorageConfig config) {
+        Path dir = config.dataDir();
+        FileChannel ch = null;
+        FileLock lock = null;
+        try {
+            Files.createDirectories(dir);
+            ch = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                lock = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                throw new StorageException(dir + " is in use by another store (LOCK is held); close it first");
+            }
+            FormatHeader found = FormatHeader.read(dir);
+            FormatHeader format;
+            if (found == null) {
+                if (!existingPartitions(dir, Integer.MAX_VALUE).isEmpty()) {
+                    throw new UnsupportedFormatException(dir, "partition directories without a FORMAT header; "
+                            + FormatHeader.MIGRATION);
+                }
+                format = FormatHeader.of(config);
+                format.write(dir);
+                Files.writeString(dir.resolve(CLEAN_MARKER), "clean\n", StandardCharsets.UTF_8);
+            } else {
+                format = found;
+                if (found.partitions() != config.partitions()) {
+                    throw new StorageException(dir + " is organised in " + found.partitions()
+                            + " partitions but the config says " + config.partitions()
+                            + "; the partition count is fixed when a cluster is created");
+                }
+            }
+            Path marker = dir.resolve(CLEAN_MARKER);
+            boolean unclean = !Files.exists(marker);
+            Files.deleteIfExists(marker);
+            return new ChronicleWarmTier(dir, format, config.maxSegmentsPerPartition(), ch, lock, new RecoveryCollector(unclean));
+        } catch (IOException e) {
+            release(ch, lock);
+            throw new UncheckedIOException("cannot open " + dir, e);
+        } catch (RuntimeException e) {
+            release(ch, lock);
+            throw e;
+        }
+    }
+
+    private static void release(FileChannel ch, FileLock lock) {
+        try {
+            if (lock != null) {
+                lock.release();
+            }
+            if (ch != null) {
+                ch.close();
+            }
+        } catch (IOException ignored) {
+            // Nothing more to release; the OS drops the lock with the process anyway.
+        }
+    }
+
+    private static List<Integer> existingPartitions(Path dir, int partitions) {
+        List<Integer> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "p-*")) {
+            for (Path d : ds) {
+                Matcher m = PARTITION_DIR.matcher(d.getFileName().toString());
+                if (m.matches() && Files.isDirectory(d)) {
+                    int p = Integer.parseInt(m.group(1));
+                    if (p >= partitions) {
+                        throw new StorageException(d + " is partition " + p + " but the store has " + partitions + " partitions");
+                    }
+                    out.add(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+        Collections.sort(out);
+        return out;
+    }
+
+    private void checkPartition(int p) {
+        if (p < 0 || p >= parts.length()) {
+            throw new IllegalArgumentException("partition must be in [0, " + parts.length() + "), got " + p);
+        }
+    }
+
+    private PartitionStore part(int p, boolean create) {
+        checkPartition(p);
+        PartitionStore s = parts.get(p);
+        if (s != null || !create) {
+            return s;
+        }
+        synchronized (openLock) {
+            s = parts.get(p);
+            if (s == null) {
+                s = PartitionStore.open(dataDir, p, format, maxSegments, global, null);
+                parts.set(p, s);
+            }
+            return s;
+        }
+    }
+
+    @Override
+    public int partitions() {
+        return parts.length();
+    }
+
+    @Override
+    public Optional<StoredRecord> read(int partition, MemoryKey key) {
+        PartitionStore s = part(partition, false);
+        return s == null ? Optional.empty() : s.read(key, RecordCodec.encodeKey(key));
+    }
+
+    @Override
+    public void write(int partition, StoredRecord record, long quotaBytes) {
+        byte[] key = RecordCodec.encodeKey(record.key());
+        byte[] encoded = RecordCodec.encode(key, record);
+        PartitionStore s = part(partition, true);
+        String space = record.key().space();
+        if (quotaBytes > 0) {
+            long delta = s.sizeOf(key, encoded) - s.currentSize(key);
+            SpaceTally t = global.get(space);
+            long used = t == null ? 0 : t.bytes.get();
+            if (delta > 0 && used + delta > quotaBytes) {
+                throw new QuotaExceededException("space '" + space + "' quota of " + quotaBytes + " bytes would be exceeded: "
+                        + used + " bytes stored, this write adds " + delta + "; remove memories or raise the quota");
+            }
+        }
+        s.write(space, key, record, encoded);
+    }
+
+    @Override
+    public boolean delete(int partition, MemoryKey key) {
+        PartitionStore s = part(partition, false);
+        return s != null && s.delete(key.space(), RecordCodec.encodeKey(key));
+    }
+
+    @Override
+    public List<byte[]> keys(int partition, String space) {
+        PartitionStore s = part(partition, false);
+        return s == null ? List.of() : s.keys(space == null ? null : space.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public List<MemoryKey> tombstonesBefore(int partition, long cutoffMillis) {
+        PartitionStore s = part(partition, false);
+        if (s == null) {
+            return List.of();
+        }
+        List<MemoryKey> out = new ArrayList<>();
+        for (byte[] k : s.tombstonesBefore(cutoffMillis)) {
+            MemoryKey mk = RecordCodec.decodeKey(k);
+            if (mk != null) {
+                out.add(mk);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public SortedSet<Integer> partitionsWithData() {
+        SortedSet<Integer> out = new TreeSet<>();
+        for (int p = 0; p < parts.length(); p++) {
+            if (parts.get(p) != null) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void dropPartition(int partition) {
+        checkPartition(partition);
+        PartitionStore s;
+        synchronized (openLock) {
+            s = parts.getAndSet(partition, null);
+        }
+        if (s == null) {
+            return;
+        }
+        s.close();
+        for (Map.Entry<String, SpaceTally> e : s.tallies().entrySet()) {
+            SpaceTally t = e.getValue();
+            global.computeIfAbsent(e.getKey(), k -> new SpaceTally())
+                    .add(-t.live.get(), -t.tombstones.get(), -t.bytes.get(), -t.largeValues.get());
+        }
+        Files2.deleteRecursively(s.dir);
+    }
+
+    @Override
+    public Map<String, SpaceTally> tallies() {
+        return Collections.unmodifiableMap(global);
+    }
+
+    @Override
+    public Sizes sizes() {
+        long file = 0;
+        long used = 0;
+        int open = 0;
+        int segs = 0;
+        for (int p = 0; p < parts.length(); p++) {
+            PartitionStore s = parts.get(p);
+            if (s != null) {
+                open++;
+                file += s.fileBytes();
+                used += s.usedBytes();
+                segs += s.segmentFiles();
+            }
+        }
+        return new Sizes(file, used, open, segs);
+    }
+
+    @Override
+    public RecoveryReport recovery() {
+        return recovery;
+    }
+
+    private void closePartitions() {
+        for (int p = 0; p < parts.length(); p++) {
+            PartitionStore s = parts.getAndSet(p, null);
+            if (s != null) {
+                s.close();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            closePartitions();
+            Files.writeString(dataDir.resolve(CLEAN_MARKER), "clean\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the clean-shutdown marker in " + dataDir, e);
+        } finally {
+            release(lockChannel, lock);
+        }
+    }
+}

@@ -1,0 +1,306 @@
+package io.mnemo.node.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import net.openhft.chronicle.hash.Data;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
+import net.openhft.chronicle.map.MapEntry;
+
+/**
+ * One logical byte map of a partition, stored in one or more Chronicle Map segment files
+ * ({@code <prefix>0000.cmap}, {@code <prefix>0001.cmap}, ...), all sized alike.
+ *
+ * <p><b>Capacity.</b> Chronicle Map grows past its sized capacity by adding segment tiers and throws
+ * {@link IllegalStateException} when the allowed tiers run out. This class never lets it get there: a new
+ * key goes to the first segment with room (fewer than {@code entries} entries and at least
+ * {@link #TIER_RESERVE} tier additions left), so space freed by removals in older segments is reused first;
+ * if none has room it rolls over to a new segment file; past {@code maxSegments} it refuses the write with
+ * {@link QuotaExceededException} naming the limit. An update of an existing key stays in its segment while
+ * that segment has a tier addition left, else it moves to a segment with room (new copy first, then the old
+ * one removed).
+ *
+ * <p><b>Invariant:</b> at runtime a key is in at most one segment. A crash while moving a key can leave it
+ * in two; {@link #resolveDuplicates} runs in recovery and keeps the newer version.
+ *
+ * <p>Thread-safe: Chronicle Map locks its own segments; the segment list is copy-on-write and grows under
+ * this object's monitor. Writers of one key must be serialised by the caller (the store's key stripes).
+ */
+final class SegmentedMap implements AutoCloseable {
+    /** Tier additions a segment keeps for updates of the keys it holds. */
+    static final int TIER_RESERVE = 2;
+    private static final double MAX_BLOAT = 4.0;
+
+    private final Path dir;
+    private final String prefix;
+    private final int entries;
+    private final double averageKeyBytes;
+    private final int averageValueBytes;
+    private final int maxSegments;
+    private final CopyOnWriteArrayList<Segment> segments = new CopyOnWriteArrayList<>();
+
+    private SegmentedMap(Path dir, String prefix, int entries, double averageKeyBytes, int averageValueBytes, int maxSegments) {
+        this.dir = dir;
+        this.prefix = prefix;
+        this.entries = entries;
+        this.averageKeyBytes = averageKeyBytes;
+        this.averageValueBytes = averageValueBytes;
+        this.maxSegments = maxSegments;
+    }
+
+    /**
+     * Opens the segments of {@code prefix} in {@code dir} (none is created until the first write). With
+     * {@code recovery} non-null every file goes through Chronicle Map's recovery, which reports to it.
+     */
+    static SegmentedMap open(Path dir, String prefix, int entries, double averageKeyBytes, int averageValueBytes,
+            int maxSegments, RecoveryCollector recovery) {
+        SegmentedMap m = new SegmentedMap(dir, prefix, entries, averageKeyBytes, averageValueBytes, maxSegments);
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, prefix + "[0-9][0-9][0-9][0-9].cmap")) {
+            for (Path f : ds) {
+                files.add(f);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+        files.sort(null);
+        try {
+            for (int i = 0; i < files.size(); i++) {
+                Path expected = m.fileOf(i);
+                if (!files.get(i).equals(expected)) {
+                    throw new StorageException("segment files of " + dir + " are not numbered 0.." + (files.size() - 1)
+                            + ": expected " + expected.getFileName() + ", found " + files.get(i).getFileName());
+                }
+                m.segments.add(m.openSegment(i, recovery));
+            }
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+        return m;
+    }
+
+    private Path fileOf(int index) {
+        return dir.resolve(String.format("%s%04d.cmap", prefix, index));
+    }
+
+    private ChronicleMapBuilder<byte[], byte[]> builder() {
+        return ChronicleMap.of(byte[].class, byte[].class)
+                .name(dir.getFileName() + "/" + prefix)
+                .entries(entries)
+                .averageKeySize(averageKeyBytes)
+                .averageValueSize(averageValueBytes)
+                .maxBloatFactor(MAX_BLOAT);
+    }
+
+    private Segment openSegment(int index, RecoveryCollector recovery) {
+        Path f = fileOf(index);
+        try {
+            ChronicleMap<byte[], byte[]> map;
+            if (recovery != null && Files.exists(f)) {
+                map = builder().recoverPersistedTo(f.toFile(), true, c -> recovery.chronicleCorruption(
+                        f + " segment " + c.segmentIndex() + ": " + c.message()));
+                recovery.fileRecovered();
+            } else {
+                map = builder().createPersistedTo(f.toFile());
+            }
+            return new Segment(f, map);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open " + f, e);
+        }
+    }
+
+    /** The value of {@code key} and the file it is in, or null. */
+    Hit get(byte[] key) {
+        for (Segment s : segments) {
+            byte[] v = s.map.get(key);
+            if (v != null) {
+                return new Hit(v, s.file);
+            }
+        }
+        return null;
+    }
+
+    /** Puts {@code key}; see the class comment for where it goes. */
+    void put(byte[] key, byte[] value) {
+        Segment holder = null;
+        for (Segment s : segments) {
+            if (s.map.containsKey(key)) {
+                holder = s;
+                break;
+            }
+        }
+        if (holder != null && holder.map.remainingAutoResizes() >= 1) {
+            putInto(holder, key, value);
+            return;
+        }
+        Segment target = segmentWithRoom(holder);
+        putInto(target, key, value);
+        if (holder != null) {
+            holder.map.remove(key);
+        }
+    }
+
+    private void putInto(Segment s, byte[] key, byte[] value) {
+        try {
+            s.map.put(key, value);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // Only reachable if one entry needs more than the reserved tiers, or is larger than a segment.
+            throw new QuotaExceededException("cannot store a " + value.length + "-byte value in " + s.file
+                    + " (sized for " + entries + " entries of " + averageValueBytes + " bytes): " + e.getMessage(), e);
+        }
+    }
+
+    private Segment segmentWithRoom(Segment exclude) {
+        for (Segment s : segments) {
+            if (s != exclude && hasRoom(s)) {
+                return s;
+            }
+        }
+        synchronized (this) {
+            for (Segment s : segments) {
+                if (s != exclude && hasRoom(s)) {
+                    return s;
+                }
+            }
+            if (segments.size() >= maxSegments) {
+                throw new QuotaExceededException(dir + " is full: " + segments.size() + " " + prefix + " segment files of "
+                        + entries + " entries each reached maxSegmentsPerPartition=" + maxSegments
+                        + "; remove memories, raise maxSegmentsPerPartition or add nodes");
+            }
+            Segment s = openSegment(segments.size(), null);
+            segments.add(s);
+            return s;
+        }
+    }
+
+    private boolean hasRoom(Segment s) {
+        return s.map.size() < entries && s.map.remainingAutoResizes() >= TIER_RESERVE;
+    }
+
+    /** Removes {@code key} from every segment; true if it was present. */
+    boolean remove(byte[] key) {
+        boolean removed = false;
+        for (Segment s : segments) {
+            removed |= s.map.remove(key) != null;
+        }
+        return removed;
+    }
+
+    /** Visits every entry: its key, up to the first {@code headerBytes} bytes of its value, and the value's size. */
+    void forEach(int headerBytes, EntryVisitor visitor) {
+        for (Segment s : segments) {
+            s.map.forEachEntry(e -> visit(e, headerBytes, visitor, s.file));
+        }
+    }
+
+    private static void visit(MapEntry<byte[], byte[]> e, int headerBytes, EntryVisitor visitor, Path file) {
+        Data<byte[]> k = e.key();
+        byte[] key = new byte[Math.toIntExact(k.size())];
+        k.bytes().read(k.offset(), key, 0, key.length);
+        Data<byte[]> v = e.value();
+        int n = (int) Math.min(headerBytes, v.size());
+        byte[] head = new byte[n];
+        v.bytes().read(v.offset(), head, 0, n);
+        visitor.visit(key, head, v.size(), file);
+    }
+
+    /**
+     * Recovery: removes every key that is in two segments, keeping the newer version (by the version in the
+     * record header; on a tie the later segment's copy, which is the one a move wrote first).
+     */
+    void resolveDuplicates(RecoveryCollector recovery) {
+        if (segments.size() < 2) {
+            return;
+        }
+        Map<ByteBuffer, Integer> seen = new HashMap<>();
+        for (int i = segments.size() - 1; i >= 0; i--) {
+            Segment s = segments.get(i);
+            List<byte[]> older = new ArrayList<>();
+            int index = i;
+            s.map.forEachEntry(e -> {
+                Data<byte[]> k = e.key();
+                byte[] key = new byte[Math.toIntExact(k.size())];
+                k.bytes().read(k.offset(), key, 0, key.length);
+                if (seen.putIfAbsent(ByteBuffer.wrap(key), index) != null) {
+                    older.add(key);
+                }
+            });
+            for (byte[] key : older) {
+                Segment newer = segments.get(seen.get(ByteBuffer.wrap(key)));
+                byte[] a = s.map.get(key);
+                byte[] b = newer.map.get(key);
+                if (b != null && a != null && RecordHeaders.compareVersions(a, b) > 0) {
+                    newer.map.put(key, a);
+                }
+                s.map.remove(key);
+                recovery.duplicateResolved("key in two segments " + s.file.getFileName() + " and "
+                        + newer.file.getFileName() + " of " + dir + ": kept the newer version");
+            }
+        }
+    }
+
+    long size() {
+        long n = 0;
+        for (Segment s : segments) {
+            n += s.map.longSize();
+        }
+        return n;
+    }
+
+    int segmentCount() {
+        return segments.size();
+    }
+
+    long fileBytes() {
+        long n = 0;
+        for (Segment s : segments) {
+            n += s.file.toFile().length();
+        }
+        return n;
+    }
+
+    /** Bytes Chronicle Map reports as not free (whole percent per segment file, so an estimate). */
+    long usedBytes() {
+        long n = 0;
+        for (Segment s : segments) {
+            long len = s.file.toFile().length();
+            n += len * (100 - s.map.percentageFreeSpace()) / 100;
+        }
+        return n;
+    }
+
+    /** The first segment file, for error messages about a key not found in any. */
+    Path firstFile() {
+        return fileOf(0);
+    }
+
+    @Override
+    public void close() {
+        for (Segment s : segments) {
+            s.map.close();
+        }
+    }
+
+    /** Receives the entries of {@link #forEach}. */
+    @FunctionalInterface
+    interface EntryVisitor {
+        void visit(byte[] key, byte[] valueHead, long valueSize, Path file);
+    }
+
+    /** A value and the file it was read from. */
+    record Hit(byte[] value, Path file) {
+    }
+
+    private record Segment(Path file, ChronicleMap<byte[], byte[]> map) {
+    }
+}

@@ -1,0 +1,70 @@
+package io.mnemo.node.storage;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedSet;
+
+/**
+ * The persistent tier of one node: the durable truth, organised by partition so one partition can be
+ * streamed or dropped without scanning the node. Keys are {@link RecordCodec#encodeKey encoded keys}.
+ *
+ * <p>Thread-safe for different keys. Callers serialise the writes (and read-then-write sequences) of one
+ * key; the store does so with its key stripes.
+ */
+interface WarmTier extends AutoCloseable {
+
+    /** The partition count the data directory is organised by. */
+    int partitions();
+
+    /** Reads and checks a record; empty if the key is absent. */
+    Optional<StoredRecord> read(int partition, MemoryKey key);
+
+    /**
+     * Writes a record (live or tombstone), replacing the key's current one.
+     *
+     * @param quotaBytes the space's quota on stored bytes, or 0 for none; a write that would take the space
+     *                   past it is refused with {@link QuotaExceededException} and changes nothing
+     * @throws QuotaExceededException if the space quota or the partition's capacity would be exceeded
+     */
+    void write(int partition, StoredRecord record, long quotaBytes);
+
+    /** Physically removes a key (garbage collection, dropping a space); true if it was present. */
+    boolean delete(int partition, MemoryKey key);
+
+    /** The keys of a partition (of one space if {@code space} is non-null), sorted by unsigned bytes. */
+    List<byte[]> keys(int partition, String space);
+
+    /** Keys of a partition whose tombstone was stamped before {@code cutoffMillis}. */
+    List<MemoryKey> tombstonesBefore(int partition, long cutoffMillis);
+
+    /** Partitions that have files. */
+    SortedSet<Integer> partitionsWithData();
+
+    /** Closes and deletes a partition's files. The caller ensures nobody writes to it meanwhile. */
+    void dropPartition(int partition);
+
+    /** Per-space counters summed over the node (live, tombstones, bytes, large values). */
+    Map<String, SpaceTally> tallies();
+
+    /** File-level sizes. */
+    Sizes sizes();
+
+    /** What opening found. */
+    RecoveryReport recovery();
+
+    /** Closes every file and marks the shutdown clean. Idempotent. */
+    @Override
+    void close();
+
+    /**
+     * File-level sizes of the warm tier.
+     *
+     * @param fileBytes      bytes of the data files
+     * @param usedBytes      bytes allocated to entries (estimate)
+     * @param partitionsOpen partitions with files
+     * @param segmentFiles   Chronicle Map files
+     */
+    record Sizes(long fileBytes, long usedBytes, int partitionsOpen, int segmentFiles) {
+    }
+}
