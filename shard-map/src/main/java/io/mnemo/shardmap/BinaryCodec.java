@@ -106,9 +106,10 @@ final class BinaryCodec {
                     + "' is not supported, this library computes '" + Placement.ALGORITHM + "'");
         }
         int count = in.i32("member count");
-        if (count < 0 || count > in.remaining() / 10) {
-            throw new IllegalArgumentException("topology binary: member count " + count + " at offset " + (in.position() - 4)
-                    + " does not fit the " + in.remaining() + " bytes left");
+        // A member takes at least 13 bytes (two 1-byte strings, port, weight, zone flag); the CRC 4 more.
+        if (count < 0 || (long) count * 13 + 4 > in.remaining()) {
+            throw new IllegalArgumentException("topology binary truncated or corrupt: member count " + count + " at offset "
+                    + (in.position() - 4) + " needs at least " + ((long) count * 13 + 4) + " bytes, only " + in.remaining() + " left");
         }
         // Members are validated only after the checksum matched, so corruption is reported as such.
         List<RawMember> raw = new ArrayList<>(count);

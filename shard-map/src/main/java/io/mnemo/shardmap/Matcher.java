@@ -85,9 +85,106 @@ final class Matcher {
         }
         for (int p = 0; p < partitions; p++) {
             while (filled[p] < r) {
-                take(p, best(p, false));
+                if (!augmentReplica(p, caps)) {
+                    take(p, best(p, false));
+                }
             }
         }
+    }
+
+    /**
+     * Gives partition p one more replica within capacity by an augmenting path: p takes a member x it
+     * lacks; if x is full, a partition q holding x hands x over and takes another member y instead, and
+     * so on (breadth first, so the shortest chain) until a member with capacity left ends the chain.
+     * With zones, q only hands over x if q keeps its zone spread. Returns false if no chain exists.
+     */
+    private boolean augmentReplica(int p, int[] caps) {
+        int[][] holders = new int[n][];
+        int[] counts = new int[n];
+        for (int m = 0; m < n; m++) {
+            holders[m] = new int[load[m]];
+        }
+        for (int q = 0; q < partitions; q++) {
+            for (int k = q * r, end = k + filled[q]; k < end; k++) {
+                holders[rows[k]][counts[rows[k]]++] = q;
+            }
+        }
+        int[] prevMember = new int[n];
+        int[] via = new int[n];
+        boolean[] seen = new boolean[n];
+        boolean[] usedPartition = new boolean[partitions];
+        usedPartition[p] = true;
+        int[] queue = new int[n];
+        int head = 0;
+        int tail = 0;
+        for (int m = 0; m < n; m++) {
+            if (!inRow(p, m)) {
+                if (load[m] < caps[m]) {
+                    take(p, m);
+                    return true;
+                }
+                seen[m] = true;
+                prevMember[m] = -1;
+                queue[tail++] = m;
+            }
+        }
+        while (head < tail) {
+            int x = queue[head++];
+            for (int i = 0; i < counts[x]; i++) {
+                int q = holders[x][i];
+                if (usedPartition[q]) {
+                    continue;
+                }
+                for (int y = 0; y < n; y++) {
+                    if (seen[y] || inRow(q, y) || !keepsZones(q, x, y)) {
+                        continue;
+                    }
+                    seen[y] = true;
+                    prevMember[y] = x;
+                    via[y] = q;
+                    if (load[y] < caps[y]) {
+                        int end = y;
+                        while (prevMember[end] >= 0) {
+                            replace(via[end], prevMember[end], end);
+                            end = prevMember[end];
+                        }
+                        take(p, end);
+                        return true;
+                    }
+                    queue[tail++] = y;
+                }
+                usedPartition[q] = true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether partition q keeps at least as many distinct zones when member x is replaced by y. */
+    private boolean keepsZones(int q, int x, int y) {
+        if (zones[x] < 0 || zones[x] == zones[y]) {
+            return true;
+        }
+        int sameZone = 0;
+        for (int k = q * r, end = k + filled[q]; k < end; k++) {
+            if (zones[rows[k]] == zones[x]) {
+                sameZone++;
+            }
+        }
+        // Losing x's only member of its zone is fine if y brings a zone q does not have yet.
+        return sameZone > 1 || !zoneUsed(q, zones[y]);
+    }
+
+    /** Replaces member x by y in partition q's row, moving one unit of load. */
+    private void replace(int q, int x, int y) {
+        for (int k = q * r, end = k + filled[q]; k < end; k++) {
+            if (rows[k] == x) {
+                rows[k] = y;
+                load[x]--;
+                load[y]++;
+                return;
+            }
+        }
+        throw new IllegalStateException("partition " + q + " has no member " + x);
     }
 
     /**

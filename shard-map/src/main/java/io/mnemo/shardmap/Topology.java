@@ -58,6 +58,12 @@ public final class Topology {
             Member[] row = new Member[replicaCount];
             for (int k = 0; k < replicaCount; k++) {
                 row[k] = sorted.get(table[p * replicaCount + k]);
+                for (int j = 0; j < k; j++) {
+                    if (row[j] == row[k]) {
+                        // Cheap guard for the invariant every user relies on; a failure is a placement bug.
+                        throw new IllegalStateException("placement bug: partition " + p + " lists member " + row[k].id() + " twice");
+                    }
+                }
             }
             lists.add(List.of(row));
         }

@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +32,13 @@ class BalanceAndMovementTest {
     /** Worst measured movement over N = 3..64 is 4.50x optimal at P = 256 and 1.17x at P = 4096. */
     private static final double MOVE_FACTOR_256 = 4.75;
     private static final double MOVE_FACTOR_4096 = 1.25;
+    /** Every N at P = 256; at P = 4096 (60 ms a build) the sizes that showed the largest movement, and the reported ones. */
+    private static final int[] MOVE_SIZES_4096 = {3, 4, 5, 6, 7, 8, 9, 12, 16, 17, 24, 31, 32, 33, 47, 48, 62, 63, 64};
+    private static final Map<Long, Topology> CACHE = new ConcurrentHashMap<>();
+
+    private static Topology equalWeights(int n, int partitions) {
+        return CACHE.computeIfAbsent((long) partitions << 32 | n, k -> PlacementStats.equalWeights(n, partitions, RF));
+    }
 
     @Test
     void balance_equalWeightsP256_withinTenPercentOrIntegerFloor() {
@@ -42,12 +52,12 @@ class BalanceAndMovementTest {
 
     @Test
     void movement_addOrRemoveOneP256_boundedByFactorOverN() {
-        assertMovement(256, MOVE_FACTOR_256);
+        assertMovement(256, MOVE_FACTOR_256, IntStream.rangeClosed(3, 64).toArray());
     }
 
     @Test
     void movement_addOrRemoveOneP4096_boundedByFactorOverN() {
-        assertMovement(4096, MOVE_FACTOR_4096);
+        assertMovement(4096, MOVE_FACTOR_4096, MOVE_SIZES_4096);
     }
 
     @Test
@@ -58,12 +68,12 @@ class BalanceAndMovementTest {
         List<String> json = new ArrayList<>();
         for (int partitions : new int[] {256, 4096}) {
             for (int n : REPORTED) {
-                Topology t = PlacementStats.equalWeights(n, partitions, RF);
+                Topology t = equalWeights(n, partitions);
                 double primary = PlacementStats.maxOverMean(PlacementStats.loads(t, true));
                 double replica = PlacementStats.maxOverMean(PlacementStats.loads(t, false));
                 double primaryFloor = PlacementStats.integerFloor(partitions, n);
                 double replicaFloor = PlacementStats.integerFloor((long) partitions * t.replicaCount(), n);
-                double added = PlacementStats.moved(t, PlacementStats.plusOne(n, partitions, RF));
+                double added = PlacementStats.moved(t, equalWeights(n + 1, partitions));
                 double removed = PlacementStats.moved(t, PlacementStats.minusOne(n, partitions, RF));
                 double optimalRemoved = n - 1 < RF ? 0 : 1.0 / n;
                 List<List<String>> plain = ReferenceModel.plainHrw(t.members(), partitions, RF);
@@ -93,7 +103,7 @@ class BalanceAndMovementTest {
     private static void assertBalance(int partitions, double goal) {
         List<String> integerBound = new ArrayList<>();
         for (int n = 3; n <= 64; n++) {
-            Topology t = PlacementStats.equalWeights(n, partitions, RF);
+            Topology t = equalWeights(n, partitions);
             double primaryFloor = PlacementStats.integerFloor(partitions, n);
             double replicaFloor = PlacementStats.integerFloor((long) partitions * t.replicaCount(), n);
             assertThat(PlacementStats.maxOverMean(PlacementStats.loads(t, true))).as("primaries, P=%d N=%d", partitions, n)
@@ -107,11 +117,11 @@ class BalanceAndMovementTest {
         System.out.println("P=" + partitions + ": goal " + goal + " unreachable by any integer table for " + integerBound);
     }
 
-    private static void assertMovement(int partitions, double factor) {
+    private static void assertMovement(int partitions, double factor, int[] sizes) {
         double worst = 0;
-        for (int n = 3; n <= 64; n++) {
-            Topology t = PlacementStats.equalWeights(n, partitions, RF);
-            double added = PlacementStats.moved(t, PlacementStats.plusOne(n, partitions, RF));
+        for (int n : sizes) {
+            Topology t = equalWeights(n, partitions);
+            double added = PlacementStats.moved(t, equalWeights(n + 1, partitions));
             assertThat(added).as("moved adding one to N=%d, P=%d", n, partitions).isLessThanOrEqualTo(factor / (n + 1));
             double removed = PlacementStats.moved(t, PlacementStats.minusOne(n, partitions, RF));
             assertThat(removed).as("moved removing one of N=%d, P=%d", n, partitions).isLessThanOrEqualTo(factor / n);

@@ -4,9 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -42,9 +44,12 @@ final class ReferenceModel {
     static List<List<String>> plainHrw(List<Member> members, int partitions, int rf) {
         List<List<String>> table = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
-            int part = p;
+            Map<String, Double> scores = new HashMap<>();
+            for (Member m : members) {
+                scores.put(m.id(), score(m, p));
+            }
             List<Member> ranked = new ArrayList<>(members);
-            ranked.sort(Comparator.comparingDouble((Member m) -> -score(m, part)).thenComparing(Member::id));
+            ranked.sort(Comparator.comparingDouble((Member m) -> -scores.get(m.id())).thenComparing(Member::id));
             List<String> row = new ArrayList<>();
             for (int k = 0; k < Math.min(rf, members.size()); k++) {
                 row.add(ranked.get(k).id());
@@ -89,7 +94,11 @@ final class ReferenceModel {
         throw new AssertionError("unreachable");
     }
 
-    /** The bounded-load replica sets of the spec (zones first, then fill), members sorted by id. */
+    /**
+     * The bounded-load greedy of the spec (zones first, then fill), members sorted by id, or null if the
+     * greedy alone cannot fill every partition within capacity (the implementation then completes the
+     * table with augmenting paths, which this model does not reproduce).
+     */
     static List<Set<String>> boundedSets(List<Member> sortedMembers, int partitions, int rf) {
         int n = sortedMembers.size();
         int r = Math.min(rf, n);
@@ -105,8 +114,13 @@ final class ReferenceModel {
                 pairs.add(new int[] {p, m});
             }
         }
-        pairs.sort(Comparator.comparingDouble((int[] a) -> -score(sortedMembers.get(a[1]), a[0]))
-                .thenComparingInt(a -> a[0]).thenComparingInt(a -> a[1]));
+        double[][] scores = new double[partitions][n];
+        for (int p = 0; p < partitions; p++) {
+            for (int m = 0; m < n; m++) {
+                scores[p][m] = score(sortedMembers.get(m), p);
+            }
+        }
+        pairs.sort(Comparator.comparingDouble((int[] a) -> -scores[a[0]][a[1]]).thenComparingInt(a -> a[0]).thenComparingInt(a -> a[1]));
         Set<String> zoneSet = new HashSet<>();
         sortedMembers.forEach(m -> m.zone().ifPresent(zoneSet::add));
         int zoneTarget = Math.min(r, zoneSet.size());
@@ -138,10 +152,8 @@ final class ReferenceModel {
         List<Set<String>> sets = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             List<Integer> row = rows.get(p);
-            while (row.size() < r) {
-                int best = bestOutside(sortedMembers, p, row, false);
-                row.add(best);
-                load[best]++;
+            if (row.size() < r) {
+                return null;
             }
             Set<String> ids = new LinkedHashSet<>();
             row.forEach(m -> ids.add(sortedMembers.get(m).id()));

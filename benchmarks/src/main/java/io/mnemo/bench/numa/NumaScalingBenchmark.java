@@ -12,6 +12,7 @@ import io.mnemo.node.numa.NumaWorkers;
 import io.mnemo.node.numa.WorkerErrorHandler;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -107,14 +108,22 @@ public final class NumaScalingBenchmark {
         doc.put("benchmark", "numa-scaling");
         doc.put("time", Instant.now().toString());
         doc.put("task", "dot products of one 768-float query against every vector of one partition");
-        doc.put("host", Map.of(
-                "availableProcessors", Runtime.getRuntime().availableProcessors(),
-                "numaNodes", topology.nodes().size(),
-                "topology", topology.describe(),
-                "jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-                "os", System.getProperty("os.name") + " " + System.getProperty("os.arch")));
-        doc.put("params", Map.of("partitions", partitions, "vectorsPerPartition", vectors, "dim", DIM,
-                "warmupMs", warmupMs, "measureMs", measureMs, "rounds", rounds));
+        Map<String, Object> host = new LinkedHashMap<>();
+        host.put("availableProcessors", Runtime.getRuntime().availableProcessors());
+        host.put("numaNodes", topology.nodes().size());
+        host.put("topology", topology.describe());
+        host.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        host.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        host.put("loadAverageAtEnd", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        doc.put("host", host);
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("partitions", partitions);
+        params.put("vectorsPerPartition", vectors);
+        params.put("dim", DIM);
+        params.put("warmupMs", warmupMs);
+        params.put("measureMs", measureMs);
+        params.put("rounds", rounds);
+        doc.put("params", params);
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Result r : results.values()) {
             Map<String, Object> row = new LinkedHashMap<>();

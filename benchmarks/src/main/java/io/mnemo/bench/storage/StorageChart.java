@@ -34,7 +34,8 @@ final class StorageChart {
             h.append("<h2>Throughput and latency</h2>\n<table><tr><th>benchmark</th><th>tier</th><th>ops/s</th>")
                     .append("<th>mean us</th><th>p50 us</th><th>p99 us</th><th>p99.9 us</th><th>max us</th><th>samples</th></tr>\n");
             for (Map<String, Object> r : jmh) {
-                h.append("<tr><td>").append(esc(String.valueOf(r.get("benchmark")))).append("</td><td>").append(esc(String.valueOf(r.get("tier"))))
+                h.append("<tr><td>").append(esc(String.valueOf(r.get("benchmark"))))
+                        .append("</td><td>").append(esc(String.valueOf(r.get("tier"))))
                         .append("</td><td>").append(r.get("opsPerSec")).append("</td><td>").append(r.get("meanUs"))
                         .append("</td><td>").append(r.get("p50Us")).append("</td><td>").append(r.get("p99Us"))
                         .append("</td><td>").append(r.get("p999Us")).append("</td><td>").append(r.get("maxUs"))
@@ -72,12 +73,13 @@ final class StorageChart {
             }
         }
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-size=\"11\">%n", width, height));
+        s.append(String.format(Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-size=\"11\">%n", width, height));
         for (double e = minLog; e <= maxLog; e++) {
             double y = top + plotH - (e - minLog) / (maxLog - minLog) * plotH;
             s.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
                     + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
-                    left, width - 10, y, y, left - 4, y + 4, Math.pow(10, e) >= 1 ? String.valueOf((long) Math.pow(10, e)) : String.valueOf(Math.pow(10, e))));
+                    left, width - 10, y, y, left - 4, y + 4, axisLabel(e)));
         }
         for (int g = 0; g < rows.size(); g++) {
             Map<String, Object> r = rows.get(g);
@@ -85,19 +87,27 @@ final class StorageChart {
             for (int i = 0; i < PERCENTILES.length; i++) {
                 double v = Math.max(0.01, ((Number) r.get(PERCENTILES[i])).doubleValue());
                 double hgt = (Math.log10(v) - minLog) / (maxLog - minLog) * plotH;
-                s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"><title>%s %s %s: %s us</title></rect>%n",
+                s.append(String.format(Locale.ROOT,
+                        "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"><title>%s %s %s: %s us</title></rect>%n",
                         x0 + i * barW, top + plotH - hgt, barW - 2, hgt, COLORS[i], esc(String.valueOf(r.get("benchmark"))),
                         esc(String.valueOf(r.get("tier"))), PERCENTILES[i], v));
             }
-            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text><text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>"
+                    + "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
                     x0 + barW * PERCENTILES.length / 2, top + plotH + 16, esc(String.valueOf(r.get("benchmark"))),
                     x0 + barW * PERCENTILES.length / 2, top + plotH + 30, esc(String.valueOf(r.get("tier")))));
         }
         for (int i = 0; i < PERCENTILES.length; i++) {
-            s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>%n",
+            s.append(String.format(Locale.ROOT,
+                    "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>%n",
                     left + i * 80, top + plotH + 44, COLORS[i], left + i * 80 + 14, top + plotH + 53, PERCENTILES[i].replace("Us", "")));
         }
         return s.append("</svg>\n").toString();
+    }
+
+    private static String axisLabel(double exponent) {
+        double v = Math.pow(10, exponent);
+        return v >= 1 ? String.valueOf((long) v) : String.valueOf(v);
     }
 
     private static String esc(String s) {

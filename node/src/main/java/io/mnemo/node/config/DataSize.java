@@ -14,8 +14,7 @@ import java.util.regex.Pattern;
  * or no unit is bytes. Units are case-insensitive, blanks between number and unit are allowed, and a decimal number
  * is accepted when it makes a whole number of bytes ({@code 1.5KiB} = 1536, {@code 0.5B} is refused). Negative
  * amounts and amounts above {@link Long#MAX_VALUE} bytes are refused. {@link #toString()} writes the exact value in
- * the largest binary unit that divides it, else the largest decimal one, else bytes, so it parses back to the same
- * value.
+ * the unit that gives the smallest whole number, so it parses back to the same value.
  */
 public final class DataSize implements Comparable<DataSize> {
     private static final Pattern SYNTAX = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([a-zA-Z]*)");
@@ -136,25 +135,32 @@ public final class DataSize implements Comparable<DataSize> {
         return Long.hashCode(bytes);
     }
 
-    /** The exact size in the largest binary unit that divides it, else decimal, else bytes: {@code 256MiB}. */
+    /**
+     * The exact size in the unit that gives the smallest whole number, binary on a tie: {@code 256MiB},
+     * {@code 256MB}, {@code 1536B}.
+     */
     @Override
     public String toString() {
         if (bytes == 0) {
             return "0B";
         }
-        for (int i = 0; i < BINARY_UNITS.length; i++) {
-            int shift = 10 * (BINARY_UNITS.length - i);
-            if ((bytes & ((1L << shift) - 1)) == 0) {
-                return (bytes >> shift) + BINARY_UNITS[i];
-            }
-        }
+        long amount = bytes;
+        String unit = "B";
         long factor = 1_000_000_000_000L;
-        for (String unit : DECIMAL_UNITS) {
-            if (bytes % factor == 0) {
-                return bytes / factor + unit;
+        for (String decimal : DECIMAL_UNITS) {
+            if (bytes % factor == 0 && bytes / factor < amount) {
+                amount = bytes / factor;
+                unit = decimal;
+                break;
             }
             factor /= 1000;
         }
-        return bytes + "B";
+        for (int i = 0; i < BINARY_UNITS.length; i++) {
+            int shift = 10 * (BINARY_UNITS.length - i);
+            if ((bytes & ((1L << shift) - 1)) == 0 && (bytes >> shift) <= amount) {
+                return (bytes >> shift) + BINARY_UNITS[i];
+            }
+        }
+        return amount + unit;
     }
 }

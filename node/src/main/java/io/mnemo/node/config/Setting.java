@@ -107,7 +107,9 @@ public final class Setting<T> {
      * @throws IllegalArgumentException saying why not
      */
     public void validate(T value) {
-        Objects.requireNonNull(value, () -> key + " must not be null");
+        if (value == null) {
+            throw new IllegalArgumentException("must not be null");
+        }
         String problem = check.apply(value);
         if (problem != null) {
             throw new IllegalArgumentException(problem);

@@ -178,7 +178,7 @@ public final class NumaConfig {
                 case SHUTDOWN_TIMEOUT:
                     return shutdownTimeout(parseDuration(setting, value));
                 case SYSFS_ROOT:
-                    return sysfsRoot(Path.of(value.strip()));
+                    return sysfsRoot(value == null ? null : Path.of(value.strip()));
                 default:
                     throw new IllegalStateException("unhandled setting " + setting);
             }

@@ -150,6 +150,9 @@ public final class NumaWorkers implements AutoCloseable {
      * first (e.g. the warm tier's files for those partitions) is faulted in from that node's CPUs.
      * {@code taskFor} is called on the calling thread to build each task; the tasks run concurrently on
      * the pools. The future completes when all finished, exceptionally with the first failure.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException when a pool's queue is full (tasks
+     *         already submitted still run)
      */
     public CompletableFuture<Void> warmUp(Collection<Integer> partitions, IntFunction<Runnable> taskFor) {
         checkOpen();

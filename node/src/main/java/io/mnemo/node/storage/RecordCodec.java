@@ -125,7 +125,7 @@ final class RecordCodec {
         }
         Memory m = r.memory().orElseThrow();
         String content = m.contentOrNull();
-        byte[] c = content == null ? null : content.getBytes(StandardCharsets.UTF_8);
+        byte[] c = content == null ? null : strictEncode(content);
         ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(liveSize(m, c == null ? 0 : c.length)));
         header(b, KIND_LIVE, r.version());
         b.putLong(m.createdAtNs()).putLong(m.lastAccessNs()).putLong(m.accessCount());
@@ -265,6 +265,21 @@ final class RecordCodec {
     private static CorruptionDetectedException corrupt(Path file, String name, int crc, String detail) {
         long c = Integer.toUnsignedLong(crc);
         return new CorruptionDetectedException(file, name, c, c, detail);
+    }
+
+    /** UTF-8 of {@code s}; a lone surrogate is refused rather than replaced by '?'. */
+    private static byte[] strictEncode(String s) {
+        try {
+            ByteBuffer b = StandardCharsets.UTF_8.newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .encode(CharBuffer.wrap(s));
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
+        } catch (CharacterCodingException e) {
+            throw new InvalidMemoryException("content", "must be well-formed UTF-16 (a lone surrogate cannot be stored): " + e);
+        }
     }
 
     private static String strictUtf8(byte[] bytes, int off, int len) throws CharacterCodingException {

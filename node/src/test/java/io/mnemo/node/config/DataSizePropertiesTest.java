@@ -69,7 +69,8 @@ class DataSizePropertiesTest {
     }
 
     @Property(tries = 300)
-    void parse_fractionalAmount_isExactOrRefusedWhenNotWholeBytes(@ForAll @LongRange(min = 0, max = 1_000_000) long n, @ForAll("units") String unit) {
+    void parse_fractionalAmount_isExactOrRefusedWhenNotWholeBytes(@ForAll @LongRange(min = 0, max = 1_000_000) long n,
+                                                                 @ForAll("units") String unit) {
         BigInteger expected = BigInteger.valueOf(2 * n + 1).multiply(FACTORS.get(unit));
         String text = n + ".5" + unit;
 

@@ -56,6 +56,8 @@ class DataSizeTest {
         "268435456, 256MiB",
         "256000000, 256MB",
         "1001, 1001B",
+        "1024000, 1000KiB",
+        "1073741824, 1GiB",
     })
     void toString_value_usesLargestExactUnit(long bytes, String expected) {
         assertThat(DataSize.ofBytes(bytes).toString()).isEqualTo(expected);

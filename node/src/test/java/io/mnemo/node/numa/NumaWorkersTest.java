@@ -24,9 +24,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import net.openhft.affinity.Affinity;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class NumaWorkersTest {
@@ -314,6 +319,27 @@ class NumaWorkersTest {
             assertThat(workers.status().pinned()).isFalse();
             assertThat(workers.numaNodeOf(7)).isEqualTo(-1);
             assertThat(workers.status().reason()).isEqualTo("mnemo.numa.mode=off");
+        }
+    }
+
+    @Test
+    void start_oneSmallNode_logsTopologyAndWhyItRunsUnpinned() {
+        Logger logger = (Logger) LoggerFactory.getLogger(NumaWorkers.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        Level previousLevel = logger.getLevel();
+        logger.setLevel(Level.INFO);
+        NumaTopology twoCpus = read("one-node").withAllowed(CpuSet.range(0, 1));
+        try (NumaWorkers workers = NumaWorkers.start(NumaConfig.defaults(), twoCpus, 8, new Failures(), new RecordingBinder())) {
+            assertThat(appender.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(m -> assertThat(m).startsWith("NUMA topology: 1 node [node0 cpus [0-3]").contains("allowed [0-1]"))
+                    .anySatisfy(m -> assertThat(m).startsWith("NUMA placement: mode auto, unpinned (one NUMA node with 2 usable CPUs")
+                            .contains("unpinned threads 2 pinned 0 partitions 8"));
+            assertThat(workers.status().pinned()).isFalse();
+        } finally {
+            logger.detachAppender(appender);
+            logger.setLevel(previousLevel);
         }
     }
 

@@ -32,9 +32,8 @@ class RecordCodecTest {
 
     @Provide
     Arbitrary<Memory> memories() {
-        Arbitrary<String> ids = Arbitraries.strings().withCharRange('\u0001', '\ud7ff').ofMinLength(1).ofMaxLength(40);
-        Arbitrary<String> contents = Arbitraries.strings().withCharRange('\u0000', '\ud7ff')
-                .withChars("\ud83d\ude00\u05d0\u4e2d".toCharArray()).ofMaxLength(300).injectNull(0.2);
+        Arbitrary<String> ids = codePoints(1, 40);
+        Arbitrary<String> contents = codePoints(0, 300).injectNull(0.2);
         Arbitrary<float[]> embeddings = Arbitraries.floats().list().ofMaxSize(32)
                 .map(l -> {
                     float[] a = new float[l.size()];
@@ -50,6 +49,25 @@ class RecordCodecTest {
                 .as((id, content, emb, v, created, last, f, count) -> Memory.builder("space-1", id)
                         .content(content).embedding(emb).version(v).createdAtNs(created).lastAccessNs(last)
                         .confidence(f).activation(-f).decayRate(f / 3).accessCount(count).build());
+    }
+
+    /** Strings of whole code points (every plane, no lone surrogates). */
+    private static Arbitrary<String> codePoints(int min, int max) {
+        return Arbitraries.integers().between(0, Character.MAX_CODE_POINT)
+                .filter(cp -> cp < Character.MIN_SURROGATE || cp > Character.MAX_SURROGATE)
+                .list().ofMinSize(min).ofMaxSize(max)
+                .map(l -> {
+                    StringBuilder sb = new StringBuilder();
+                    l.forEach(sb::appendCodePoint);
+                    return sb.toString();
+                });
+    }
+
+    @Test
+    void encode_loneSurrogateInContent_isRefusedNotReplaced() {
+        Memory m = StoreFixtures.memory("x", "a\ud800").toBuilder().version(new Version(1, 0)).build();
+        assertThatThrownBy(() -> RecordCodec.encode(RecordCodec.encodeKey(m.key()), StoredRecord.live(m)))
+                .isInstanceOf(InvalidMemoryException.class).hasMessageContaining("content");
     }
 
     @Test

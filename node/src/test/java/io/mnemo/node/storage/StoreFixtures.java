@@ -16,16 +16,20 @@ final class StoreFixtures {
     private StoreFixtures() {
     }
 
-    /** A small, fast config: 4 partitions, small segments, 4 MiB hot tier. */
+    /** A small, fast config: 4 partitions, small segments. */
     static StorageConfig.Builder smallConfig(Path dir) {
+        return smallConfig(dir, 4);
+    }
+
+    /** A small, fast config with {@code partitions} partitions. */
+    static StorageConfig.Builder smallConfig(Path dir, int partitions) {
         return StorageConfig.builder(dir)
-                .partitions(4)
+                .partitions(partitions)
                 .entriesPerSegment(512)
                 .averageValueBytes(512)
                 .largeValueThresholdBytes(16 << 10)
                 .largeEntriesPerSegment(16)
-                .largeAverageValueBytes(256 << 10)
-                .hotTierMaxBytes(4L << 20);
+                .largeAverageValueBytes(256 << 10);
     }
 
     static DefaultTieredStore openWithSpace(StorageConfig config) {

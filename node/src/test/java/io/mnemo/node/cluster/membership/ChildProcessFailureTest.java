@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -55,7 +56,7 @@ class ChildProcessFailureTest {
             }
             assertThat(answer).isEqualTo(i);
         }
-        java.util.Arrays.sort(samples);
+        Arrays.sort(samples);
         System.out.printf("remote call p->q across processes on loopback, %d calls: p50 %.3f ms, p99 %.3f ms%n", n,
                 samples[n / 2] / 1e6, samples[n * 99 / 100] / 1e6);
     }

@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.ignite.failure.FailureContext;
+import org.apache.ignite.failure.FailureType;
+import org.apache.ignite.internal.IgniteEx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -173,6 +176,30 @@ class IgniteMembershipTest {
             a.removeListener(after);
         }
         assertThat(a.listenerFailureCount()).isGreaterThan(before);
+    }
+
+    @Test
+    void failureHandler_minorThenCriticalFailure_keepsJvmStopsOnlyThisMembershipAndReportsIt() {
+        EventRecorder others = recorders.get(0);
+        IgniteMembership f = TestNodes.start("f", ports, work, new LocalServices());
+        EventRecorder local = new EventRecorder();
+        f.addListener(local);
+        others.await(MembershipEvent.Kind.JOINED, "f", EVENT_DEADLINE);
+        IgniteEx ignite = (IgniteEx) f.ignite();
+
+        ignite.context().failure().process(new FailureContext(FailureType.SYSTEM_WORKER_BLOCKED, new IllegalStateException("slow")));
+        assertThat(f.minorFailureCount()).isEqualTo(1);
+        assertThat(f.liveMembers()).hasSize(4);
+
+        ignite.context().failure().process(new FailureContext(FailureType.CRITICAL_ERROR, new IllegalStateException("test")));
+        local.await(MembershipEvent.Kind.LOCAL_STOPPED, "f", EVENT_DEADLINE);
+        Await.until(EVENT_DEADLINE, "the others to drop f",
+                () -> nodes.get(0).liveMembers().size() == 3, () -> nodes.get(0).liveMembers());
+
+        assertThat(f.criticalFailureCount()).isEqualTo(1);
+        assertThatThrownBy(f::liveMembers).isInstanceOf(IllegalStateException.class).hasMessageContaining("CRITICAL_ERROR");
+        f.close();
+        f.close();
     }
 
     @Test

@@ -6,7 +6,6 @@ import io.mnemo.node.storage.TieredStore;
 import io.mnemo.node.storage.Version;
 import io.mnemo.node.storage.WriteResult;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,7 +53,7 @@ class ConcurrentWorkloadPropertyTest {
 
     @Property(tries = 30)
     void concurrentWorkload_finalStateIsNewestWritePerKey(@ForAll("workloads") List<List<Op>> threads) throws Exception {
-        try (SuiteStore s = SuiteStore.open("property", DIM, d -> SuiteStore.small(d).partitions(4).hotTierMaxBytes(8L << 10).build())) {
+        try (SuiteStore s = SuiteStore.open("property", DIM, d -> SuiteStore.small(d, 4).hotTierMaxBytes(8L << 10).build())) {
             TieredStore store = s.store();
             long baseHlc = store.store(s.payload("base", 1, 64)).storedVersion().hlc();
             Map<Long, Memory> written = new ConcurrentHashMap<>();

@@ -42,6 +42,10 @@ class CrashSafetyTest {
     private static final int THREADS = 2;
     private static final long CHILD_DEADLINE_MS = 60_000;
     private static final String REMOVED = "removed";
+    /** The child logs warnings and errors to stderr only, so stdout carries the protocol and the child runs at full speed. */
+    private static final String CHILD_LOGBACK = "<configuration><appender name=\"err\" class=\"ch.qos.logback.core.ConsoleAppender\">"
+            + "<target>System.err</target><encoder><pattern>%d %-5level [%thread] %logger - %msg%n</pattern></encoder></appender>"
+            + "<root level=\"WARN\"><appender-ref ref=\"err\"/></root></configuration>";
 
     /** What the parent knows of one id: the last acknowledged outcome and the outcomes begun after it. */
     private static final class IdState {
@@ -74,14 +78,18 @@ class CrashSafetyTest {
     private static long runAndKill(Path tmp, Path dataDir, int round, int killAfterAcks, boolean expectUnclean,
             Map<String, IdState> model) throws Exception {
         Path stderr = tmp.resolve("child-" + round + ".err");
-        List<String> cmd = ChildJvm.command(CrashWriterMain.class, List.of("-Xmx512m"),
+        Path logConfig = tmp.resolve("child-logback.xml");
+        Files.writeString(logConfig, CHILD_LOGBACK);
+        List<String> cmd = ChildJvm.command(CrashWriterMain.class, List.of("-Xmx512m", "-Dlogback.configurationFile=" + logConfig),
                 List.of(dataDir.toString(), Integer.toString(round), Integer.toString(THREADS), Integer.toString(DIM)));
         Process child = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
         LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread pump = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
+                    if (line.startsWith(CrashWriterMain.PREFIX)) {
+                        lines.add(line.substring(CrashWriterMain.PREFIX.length()));
+                    }
                 }
             } catch (IOException ignored) {
                 // The child was killed; everything it wrote before is already in the queue.

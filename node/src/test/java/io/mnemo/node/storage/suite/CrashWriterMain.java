@@ -27,6 +27,8 @@ import java.util.List;
  */
 public final class CrashWriterMain {
     static final String SPACE = SuiteStore.SPACE;
+    /** Marks protocol lines, so that anything else a library prints to stdout is ignored. */
+    static final String PREFIX = "@@ ";
 
     private CrashWriterMain() {
     }
@@ -49,7 +51,7 @@ public final class CrashWriterMain {
         TieredStore store = TieredStores.open(config(dataDir));
         store.createSpace(SpaceConfig.of(SPACE, dim));
         RecoveryReport rec = store.stats().recovery();
-        out.println("READY unclean=" + rec.uncleanShutdown() + " files=" + rec.filesRecovered()
+        out.println(PREFIX + "READY unclean=" + rec.uncleanShutdown() + " files=" + rec.filesRecovered()
                 + " corruptions=" + rec.chronicleCorruptions());
         out.flush();
         List<Thread> writers = new ArrayList<>();
@@ -69,15 +71,15 @@ public final class CrashWriterMain {
             long token = ((long) round << 40) | ((long) thread << 32) | seq;
             if (seq % 11 == 5) {
                 String id = id(round, thread, seq / 3);
-                out.println("B R " + id + " " + token);
+                out.println(PREFIX + "B R " + id + " " + token);
                 store.remove(SPACE, id);
-                out.println("A R " + id + " " + token);
+                out.println(PREFIX + "A R " + id + " " + token);
             } else {
                 String id = id(round, thread, seq % 7 == 3 ? seq / 2 : seq);
                 Memory m = Payloads.memory(SPACE, id, token, 64 + (int) (seq * 37 % 3_000), dim);
-                out.println("B S " + id + " " + token);
+                out.println(PREFIX + "B S " + id + " " + token);
                 store.store(m);
-                out.println("A S " + id + " " + token);
+                out.println(PREFIX + "A S " + id + " " + token);
             }
         }
     }

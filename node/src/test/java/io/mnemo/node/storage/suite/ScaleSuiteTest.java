@@ -187,12 +187,14 @@ class ScaleSuiteTest {
             long it0 = System.nanoTime();
             long seen = scanCountingIntact(store, 1_000);
             long itMs = (System.nanoTime() - it0) / 1_000_000;
-            report.put("iterationMs", itMs).put("iterated", seen).put("iterationItemsPerSec", Math.round(seen * 1000.0 / Math.max(1, itMs)));
+            report.put("iterationMs", itMs).put("iterated", seen)
+                    .put("iterationItemsPerSec", Math.round(seen * 1000.0 / Math.max(1, itMs)));
             assertEquals(n, seen, "iteration must return every memory exactly once");
             for (int i : new int[] {0, n / 2, n - 1}) {
                 assertEquals(i, Payloads.assertIntact(store.recall(SuiteStore.SPACE, id("ep", i)).orElseThrow()));
             }
-            report.put("rssMiB", ProcessMemory.mib(ProcessMemory.rssBytes())).put("rssGrowthMiB", ProcessMemory.mib(ProcessMemory.rssBytes() - rss0))
+            report.put("rssMiB", ProcessMemory.mib(ProcessMemory.rssBytes()))
+                    .put("rssGrowthMiB", ProcessMemory.mib(ProcessMemory.rssBytes() - rss0))
                     .put("heapUsedAfterGcMiB", ProcessMemory.mib(ProcessMemory.heapUsedAfterGc())).put("stats", statsMap(store.stats()));
         }
         report.write();
@@ -384,7 +386,8 @@ class ScaleSuiteTest {
                         scanNanos / 1_000_000, ProcessMemory.mib(ProcessMemory.rssBytes() - rss0));
                 if (prevStoreNs > 0 && storeNs > 10 * prevStoreNs) {
                     report.put("rows", rows).write();
-                    fail(String.format("store cliff at %d memories: %.0f ns/op vs %.0f ns/op at the previous scale (>10x)", n, storeNs, prevStoreNs));
+                    fail(String.format("store cliff at %d memories: %.0f ns/op vs %.0f ns/op at the previous scale (>10x)",
+                            n, storeNs, prevStoreNs));
                 }
                 if (prevScanNs > 0 && scanNs > 10 * prevScanNs) {
                     report.put("rows", rows).write();

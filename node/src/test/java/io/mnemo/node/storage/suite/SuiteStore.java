@@ -63,7 +63,12 @@ final class SuiteStore implements AutoCloseable {
 
     /** Settings cheap to open for tests of a few thousand records: 16 partitions, 4096 records per segment. */
     static StorageConfig.Builder small(Path dataDir) {
-        return StorageConfig.builder(dataDir).partitions(16).entriesPerSegment(4096);
+        return small(dataDir, 16);
+    }
+
+    /** As {@link #small(Path)} with {@code partitions} partitions. */
+    static StorageConfig.Builder small(Path dataDir, int partitions) {
+        return StorageConfig.builder(dataDir).partitions(partitions).entriesPerSegment(4096);
     }
 
     TieredStore store() {

@@ -1,0 +1,432 @@
+package io.mnemo.node.storage;
+
+import static io.mnemo.node.storage.StoreFixtures.SPACE;
+import static io.mnemo.node.storage.StoreFixtures.memory;
+import static io.mnemo.node.storage.StoreFixtures.openWithSpace;
+import static io.mnemo.node.storage.StoreFixtures.smallConfig;
+import static io.mnemo.node.storage.StoreFixtures.withoutStoreFields;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class DefaultTieredStoreTest {
+    @TempDir
+    Path dir;
+
+    static List<String> contents() {
+        return List.of(
+                "short",
+                "",
+                "x".repeat(10_000),
+                "\ud83d\ude00\ud83d\udc4d\ud83c\udffd emoji",
+                "\u4e2d\u6587\u5185\u5bb9 \u65e5\u672c\u8a9e \ud55c\uad6d\uc5b4",
+                "\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627 RTL",
+                "mixed a\u00e9\u4e2d\ud83d\ude00\u05e9 \u0000 nul",
+                "\u00e9".repeat(50_000),
+                "y".repeat(100_000));
+    }
+
+    @ParameterizedTest
+    @MethodSource("contents")
+    void store_thenRecallAndReopen_roundTripsContent(String content) {
+        StorageConfig cfg = smallConfig(dir).build();
+        Memory m = memory("id-" + content.length(), content);
+        try (DefaultTieredStore s = openWithSpace(cfg)) {
+            s.store(m);
+            assertThat(s.recall(SPACE, m.id()).map(StoreFixtures::withoutStoreFields)).contains(m);
+        }
+        try (DefaultTieredStore s = TieredStores.open(cfg)) {
+            Memory back = s.recall(SPACE, m.id()).orElseThrow();
+            assertThat(withoutStoreFields(back)).isEqualTo(m);
+            assertThat(back.content()).contains(content);
+        }
+    }
+
+    @Test
+    void store_oneMebibyteContent_roundTripsThroughLargeValueFileAndReopen() {
+        StorageConfig cfg = smallConfig(dir).build();
+        String big = "\u4e2d".repeat((1 << 20) / 3 - 100) + "end";
+        Memory m = memory("big", big);
+        try (DefaultTieredStore s = openWithSpace(cfg)) {
+            s.store(m);
+            s.store(memory("big2", "b".repeat(1 << 20)));
+            assertThat(s.stats().largeValues()).isEqualTo(2);
+        }
+        try (DefaultTieredStore s = TieredStores.open(cfg)) {
+            assertThat(s.read(SPACE, "big").orElseThrow().memory().orElseThrow().content()).contains(big);
+            assertThat(s.recall(SPACE, "big2").orElseThrow().content().orElseThrow()).hasSize(1 << 20);
+            s.store(memory("big", "now small"));
+            assertThat(s.stats().largeValues()).isEqualTo(1);
+            assertThat(s.recall(SPACE, "big").orElseThrow().content()).contains("now small");
+        }
+    }
+
+    @Test
+    void store_contentOverSpaceLimit_isRefusedNotTruncated() {
+        try (DefaultTieredStore s = openWithSpace(smallConfig(dir).build())) {
+            s.createSpace(SpaceConfig.builder("tiny").dimension(StoreFixtures.DIM).maxContentBytes(4).build());
+            Memory m = Memory.builder("tiny", "a").embedding(StoreFixtures.embedding(1)).content("12345").build();
+            assertThatThrownBy(() -> s.store(m)).isInstanceOf(InvalidMemoryException.class)
+                    .hasMessageContaining("content").hasMessageContaining("at most 4");
+            assertThat(s.read("tiny", "a")).isEmpty();
+        }
+    }
+
+    @Test
+    void store_emptyAndAbsentContent_stayDistinctAfterReopen() {
+        StorageConfig cfg = smallConfig(dir).build();
+        try (DefaultTieredStore s = openWithSpace(cfg)) {
+            s.store(memory("empty", ""));
+            s.store(memory("absent", null));
+        }
+        try (DefaultTieredStore s = TieredStores.open(cfg)) {
+            assertThat(s.recall(SPACE, "empty").orElseThrow().content()).contains("");
+            assertThat(s.recall(SPACE, "absent").orElseThrow().content()).isEmpty();
+        }
+    }
+
+    @Test
+    void store_unknownSpace_throwsUnknownSpace() {
+        try (DefaultTieredStore s = TieredStores.open(smallConfig(dir).build())) {
+            assertThatThrownBy(() -> s.store(memory("a", "x"))).isInstanceOf(UnknownSpaceException.class)
+                    .hasMessageContaining(SPACE);
+        }
+    }
+
+    @Test
+    void spaces_createdAndDropped_persistAcrossReopen() {
+        StorageConfig cfg = smallConfig(dir).build();
+        try (DefaultTieredStore s = openWithSpace(cfg)) {
+            SpaceConfig q = SpaceConfig.builder("quota-space").dimension(4).quotaBytes(1_000_000).maxContentBytes(100).build();
+            assertThat(s.createSpace(q)).isEqualTo(q);
+            assertThat(s.createSpace(q)).isEqualTo(q);
+            assertThatThrownBy(() -> s.createSpace(SpaceConfig.of("quota-space", 5))).isInstanceOf(InvalidMemoryException.class);
+            s.createSpace(SpaceConfig.of("doomed", StoreFixtures.DIM));
+            s.store(Memory.builder("doomed", "a").embedding(StoreFixtures.embedding(2)).build());
+            assertThat(s.dropSpace("doomed")).isTrue();
+            assertThat(s.dropSpace("doomed")).isFalse();
+            assertThat(s.counts().warm("doomed")).isZero();
+        }
+        try (DefaultTieredStore s = TieredStores.open(cfg)) {
+            assertThat(s.listSpaces()).extracting(SpaceConfig::name).containsExactly("quota-space", SPACE);
+            assertThat(s.listSpaces().get(0).quotaBytes()).hasValue(1_000_000);
+        }
+    }
+
+    @Test
+    void recall_updatesAccessStatistics_persistedOnClose() {
+        StoreFixtures.ManualClock clock = new StoreFixtures.ManualClock(1_000_000);
+        StorageConfig cfg = smallConfig(dir).clock(clock).build();
+        try (DefaultTieredStore s = openWithSpace(cfg)) {
+            s.store(memory("a", "x"));
+            s.recall(SPACE, "a");
+            clock.advanceMillis(5);
+            Memory m = s.recall(SPACE, "a").orElseThrow();
+            assertThat(m.accessCount()).isEqualTo(2);
+            assertThat(m.lastAccessNs()).isEqualTo(1_000_005L * 1_000_000L);
+            assertThat(s.read(SPACE, "a").orElseThrow().memory().orElseThrow().accessCount()).isEqualTo(2);
+        }
+        try (DefaultTieredStore s = TieredStores.open(cfg)) {
+            assertThat(s.read(SPACE, "a").orElseThrow().memory().orElseThrow().accessCount()).isEqualTo(2);
+            assertThat(s.recall(SPACE, "a").orElseThrow().accessCount()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void remove_tombstone_survivesReopenAndBlocksOlderApply() {
+        StorageConfig cfg = smallConfig(dir).build();
+        Version stored;
+        Version removed;
+        try (DefaultTieredStore s = openWithSpace(cfg)) {
+            stored = s.store(memory("a", "x")).storedVersion();
+            WriteResult r = s.remove(SPACE, "a");
+            assertThat(r.applied()).isTrue();
+            removed = r.storedVersion();
+            assertThat(removed.isNewerThan(stored)).isTrue();
+            assertThat(s.remove(SPACE, "a").applied()).isFalse();
+        }
+        try (DefaultTieredStore s = TieredStores.open(cfg)) {
+            assertThat(s.recall(SPACE, "a")).isEmpty();
+            StoredRecord t = s.read(SPACE, "a").orElseThrow();
+            assertThat(t.isTombstone()).isTrue();
+            assertThat(t.version()).isEqualTo(removed);
+            assertThat(s.counts().tombstones(SPACE)).isEqualTo(1);
+            Memory late = memory("a", "late").toBuilder().version(stored).build();
+            assertThat(s.apply(StoredRecord.live(late)).applied()).isFalse();
+            assertThat(s.recall(SPACE, "a")).isEmpty();
+        }
+    }
+
+    @Test
+    void collectGarbage_tombstoneOlderThanGrace_isRemovedAndSpaceReported() {
+        StoreFixtures.ManualClock clock = new StoreFixtures.ManualClock(10_000_000);
+        StorageConfig cfg = smallConfig(dir).clock(clock).tombstoneGracePeriod(Duration.ofMinutes(1)).build();
+        try (DefaultTieredStore s = openWithSpace(cfg)) {
+            s.store(memory("a", "x"));
+            s.remove(SPACE, "a");
+            s.remove(SPACE, "never-existed");
+            assertThat(s.collectGarbage()).isZero();
+            clock.advanceMillis(Duration.ofMinutes(2).toMillis());
+            s.remove(SPACE, "fresh");
+            assertThat(s.collectGarbage()).isEqualTo(2);
+            assertThat(s.read(SPACE, "a")).isEmpty();
+            assertThat(s.read(SPACE, "fresh").orElseThrow().isTombstone()).isTrue();
+            assertThat(s.counts().tombstones(SPACE)).isEqualTo(1);
+            assertThat(s.stats().tombstonesCollected()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void apply_lastWriterWins_byVersionRegardlessOfOrder() {
+        try (DefaultTieredStore s = openWithSpace(smallConfig(dir).build())) {
+            Memory v1 = memory("k", "one").toBuilder().version(new Version(100L << 16, 1)).build();
+            Memory v2 = memory("k", "two").toBuilder().version(new Version(100L << 16, 2)).build();
+            assertThat(s.apply(StoredRecord.live(v2)).applied()).isTrue();
+            WriteResult old = s.apply(StoredRecord.live(v1));
+            assertThat(old.applied()).isFalse();
+            assertThat(old.storedVersion()).isEqualTo(v2.versionOrNull());
+            assertThat(s.apply(StoredRecord.live(v2)).applied()).isFalse();
+            assertThat(s.recall(SPACE, "k").orElseThrow().content()).contains("two");
+            WriteResult local = s.store(memory("k", "three"));
+            assertThat(local.storedVersion().isNewerThan(v2.versionOrNull())).isTrue();
+            assertThat(s.apply(StoredRecord.tombstone(new MemoryKey(SPACE, "k"), new Version(1, 9))).applied()).isFalse();
+        }
+    }
+
+    @Test
+    void open_unknownFormatVersion_refusedNamingVersionsAndMigration() throws IOException {
+        StorageConfig cfg = smallConfig(dir).build();
+        TieredStores.open(cfg).close();
+        Path f = dir.resolve("FORMAT");
+        Files.writeString(f, Files.readString(f).replace("formatVersion=1", "formatVersion=7"));
+        assertThatThrownBy(() -> TieredStores.open(cfg)).isInstanceOf(UnsupportedFormatException.class)
+                .hasMessageContaining("format version 7").hasMessageContaining("supports version 1")
+                .hasMessageContaining("migrate");
+    }
+
+    @Test
+    void open_otherPartitionCount_refused() {
+        TieredStores.open(smallConfig(dir).build()).close();
+        assertThatThrownBy(() -> TieredStores.open(StorageConfig.builder(dir).partitions(8).build()))
+                .isInstanceOf(StorageException.class).hasMessageContaining("4 partitions");
+    }
+
+    @Test
+    void open_whileAnotherStoreHasTheDirectory_refused() {
+        StorageConfig cfg = smallConfig(dir).build();
+        try (DefaultTieredStore s = TieredStores.open(cfg)) {
+            assertThat(s).isNotNull();
+            assertThatThrownBy(() -> TieredStores.open(cfg)).isInstanceOf(StorageException.class).hasMessageContaining("in use");
+        }
+    }
+
+    @Test
+    void open_withoutCleanMarker_recoversAndReports() throws IOException {
+        StorageConfig cfg = smallConfig(dir).build();
+        try (DefaultTieredStore s = openWithSpace(cfg)) {
+            for (int i = 0; i < 50; i++) {
+                s.store(memory("k" + i, "v" + i));
+            }
+            s.store(memory("large", "L".repeat(100_000)));
+            s.remove(SPACE, "k3");
+            assertThat(s.stats().recovery()).isEqualTo(RecoveryReport.CLEAN);
+        }
+        Files.delete(dir.resolve(ChronicleWarmTier.CLEAN_MARKER));
+        try (DefaultTieredStore s = TieredStores.open(cfg)) {
+            RecoveryReport r = s.stats().recovery();
+            assertThat(r.uncleanShutdown()).isTrue();
+            assertThat(r.filesRecovered()).isGreaterThanOrEqualTo(5);
+            assertThat(s.counts().warm(SPACE)).isEqualTo(50);
+            assertThat(s.recall(SPACE, "k7").orElseThrow().content()).contains("v7");
+            assertThat(s.recall(SPACE, "large").orElseThrow().content().orElseThrow()).hasSize(100_000);
+            assertThat(s.read(SPACE, "k3").orElseThrow().isTombstone()).isTrue();
+        }
+        try (DefaultTieredStore s = TieredStores.open(cfg)) {
+            assertThat(s.stats().recovery().uncleanShutdown()).isFalse();
+        }
+    }
+
+    @Test
+    void corruption_flippedByteOnDisk_recallFailsTypedOthersServedScanSkips() throws IOException {
+        StorageConfig cfg = smallConfig(dir).build();
+        String marker = "UNIQUE-CONTENT-MARKER-7f3a9c";
+        int victimPartition;
+        try (DefaultTieredStore s = openWithSpace(cfg)) {
+            for (int i = 0; i < 40; i++) {
+                s.store(memory("k" + i, "value " + i));
+            }
+            s.store(memory("victim", marker));
+            victimPartition = s.partitionOf(SPACE, "victim");
+        }
+        Path file = dir.resolve(PartitionStore.dirName(victimPartition)).resolve("records-0000.cmap");
+        flipByteOf(file, marker);
+
+        try (DefaultTieredStore s = TieredStores.open(cfg)) {
+            assertThatThrownBy(() -> s.recall(SPACE, "victim"))
+                    .isInstanceOfSatisfying(CorruptionDetectedException.class, e -> {
+                        assertThat(e.file()).isEqualTo(file);
+                        assertThat(e.key()).isEqualTo(SPACE + "/victim");
+                        assertThat(e.expectedChecksum()).isNotEqualTo(e.actualChecksum());
+                    });
+            for (int i = 0; i < 40; i++) {
+                assertThat(s.recall(SPACE, "k" + i).orElseThrow().content()).contains("value " + i);
+            }
+            List<String> ids = new ArrayList<>();
+            try (ScanCursor c = s.scan(ScanRequest.space(SPACE))) {
+                c.forEachRemaining(r -> ids.add(r.key().id()));
+            }
+            assertThat(ids).hasSize(40).doesNotContain("victim");
+            StoreStats st = s.stats();
+            assertThat(st.scanCorruptionsSkipped()).isEqualTo(1);
+            assertThat(st.corruptionsDetected()).isEqualTo(2);
+            s.store(memory("victim", "repaired"));
+            assertThat(s.recall(SPACE, "victim").orElseThrow().content()).contains("repaired");
+        }
+    }
+
+    @Test
+    void corruption_scanPolicyFail_throwsFromCursor() throws IOException {
+        StorageConfig cfg = smallConfig(dir).scanCorruptionPolicy(ScanCorruptionPolicy.FAIL).build();
+        String marker = "ANOTHER-UNIQUE-MARKER-11d0";
+        int p;
+        try (DefaultTieredStore s = openWithSpace(cfg)) {
+            s.store(memory("victim", marker));
+            p = s.partitionOf(SPACE, "victim");
+        }
+        flipByteOf(dir.resolve(PartitionStore.dirName(p)).resolve("records-0000.cmap"), marker);
+        try (DefaultTieredStore s = TieredStores.open(cfg); ScanCursor c = s.scan(ScanRequest.all())) {
+            assertThatThrownBy(c::hasNext).isInstanceOf(CorruptionDetectedException.class);
+        }
+    }
+
+    private static void flipByteOf(Path file, String unique) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        byte[] needle = unique.getBytes(StandardCharsets.UTF_8);
+        int at = indexOf(bytes, needle);
+        assertThat(at).as("record bytes of %s in %s", unique, file).isNotNegative();
+        assertThat(indexOf(bytes, needle, at + 1)).as("marker is unique").isNegative();
+        bytes[at + needle.length / 2] ^= 0x01;
+        Files.write(file, bytes);
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        return indexOf(hay, needle, 0);
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle, int from) {
+        outer:
+        for (int i = from; i <= hay.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    @Test
+    void hotTier_overBudget_evictsAndRecallPromotesFromWarm() {
+        StorageConfig cfg = smallConfig(dir).hotTierMaxBytes(64 << 10).build();
+        try (DefaultTieredStore s = openWithSpace(cfg)) {
+            for (int i = 0; i < 100; i++) {
+                s.store(memory("k" + i, "c".repeat(2_000)));
+            }
+            StoreStats st = s.stats();
+            assertThat(st.hotBytes()).isLessThanOrEqualTo(64 << 10);
+            assertThat(st.hotEvictions()).isGreaterThan(0);
+            assertThat(st.hotEntries()).isLessThan(100);
+            TierCounts counts = s.counts();
+            assertThat(counts.warm(SPACE)).isEqualTo(100);
+            assertThat(counts.hot(SPACE)).isEqualTo(st.hotEntries());
+            String evicted = null;
+            for (int i = 0; i < 100 && evicted == null; i++) {
+                try (ScanCursor c = s.scan(ScanRequest.builder().tier(Tier.HOT).build())) {
+                    List<String> hotIds = new ArrayList<>();
+                    c.forEachRemaining(r -> hotIds.add(r.key().id()));
+                    if (!hotIds.contains("k" + i)) {
+                        evicted = "k" + i;
+                    }
+                }
+            }
+            assertThat(evicted).isNotNull();
+            long misses = s.stats().hotMisses();
+            assertThat(s.recall(SPACE, evicted)).isPresent();
+            assertThat(s.stats().hotMisses()).isEqualTo(misses + 1);
+            // W-TinyLFU admits a newcomer once its frequency beats the eviction victim's: recall until cached.
+            long hits = s.stats().hotHits();
+            for (int i = 0; i < 50 && s.stats().hotHits() == hits; i++) {
+                assertThat(s.recall(SPACE, evicted)).isPresent();
+            }
+            assertThat(s.stats().hotHits()).isGreaterThan(hits);
+        }
+    }
+
+    @Test
+    void close_twiceAndConcurrently_isIdempotentAndUseAfterCloseThrows() throws Exception {
+        DefaultTieredStore s = openWithSpace(smallConfig(dir).build());
+        s.store(memory("a", "x"));
+        Thread t = new Thread(s::close);
+        t.start();
+        s.close();
+        t.join(30_000);
+        assertThat(t.isAlive()).isFalse();
+        s.close();
+        assertThatThrownBy(() -> s.recall(SPACE, "a")).isInstanceOf(StoreClosedException.class);
+        assertThatThrownBy(() -> s.store(memory("b", "y"))).isInstanceOf(StoreClosedException.class);
+        assertThatThrownBy(s::counts).isInstanceOf(StoreClosedException.class);
+        assertThatThrownBy(() -> s.scan(ScanRequest.all())).isInstanceOf(StoreClosedException.class);
+        assertThatThrownBy(() -> s.createSpace(SpaceConfig.of("z"))).isInstanceOf(StoreClosedException.class);
+        try (DefaultTieredStore again = TieredStores.open(smallConfig(dir).build())) {
+            assertThat(again.recall(SPACE, "a")).isPresent();
+        }
+    }
+
+    @Test
+    void dropPartition_removesOnlyThatPartitionsFiles() {
+        try (DefaultTieredStore s = openWithSpace(smallConfig(dir).build())) {
+            for (int i = 0; i < 40; i++) {
+                s.store(memory("k" + i, "v"));
+            }
+            int p = s.partitionOf(SPACE, "k0");
+            long inP = 0;
+            try (ScanCursor c = s.scan(ScanRequest.builder().partition(p).build())) {
+                while (c.hasNext()) {
+                    assertThat(s.partitionOf(SPACE, c.next().key().id())).isEqualTo(p);
+                    inP++;
+                }
+            }
+            s.dropPartition(p);
+            assertThat(Files.exists(dir.resolve(PartitionStore.dirName(p)))).isFalse();
+            assertThat(s.recall(SPACE, "k0")).isEmpty();
+            assertThat(s.counts().warm(SPACE)).isEqualTo(40 - inP);
+            assertThat(s.store(memory("k0", "back")).applied()).isTrue();
+            assertThat(s.recall(SPACE, "k0").orElseThrow().content()).contains("back");
+        }
+    }
+
+    @Test
+    void read_neverSeenKey_isEmptyAndInvalidIdIsTyped() {
+        try (DefaultTieredStore s = openWithSpace(smallConfig(dir).build())) {
+            assertThat(s.read(SPACE, "nope")).isEqualTo(Optional.empty());
+            assertThatThrownBy(() -> s.recall(SPACE, "")).isInstanceOf(InvalidMemoryException.class);
+            assertThatThrownBy(() -> s.recall("Bad Space", "x")).isInstanceOf(InvalidMemoryException.class);
+        }
+    }
+}
