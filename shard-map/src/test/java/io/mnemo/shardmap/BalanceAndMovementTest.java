@@ -95,7 +95,8 @@ class BalanceAndMovementTest {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("shard-map-placement-report.txt"), text, StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("shard-map-placement-report.json"),
-                "{\"algorithm\":\"" + Placement.ALGORITHM + "\",\"rows\":[\n" + String.join(",\n", json) + "\n]}\n", StandardCharsets.UTF_8);
+                "{\"algorithm\":\"" + Placement.ALGORITHM + "\",\"rows\":[\n" + String.join(",\n", json) + "\n]}\n",
+                StandardCharsets.UTF_8);
         System.out.print(text);
         assertThat(dir.resolve("shard-map-placement-report.json")).exists();
     }

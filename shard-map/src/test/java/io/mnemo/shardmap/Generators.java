@@ -14,7 +14,8 @@ final class Generators {
 
     /** 1..maxMembers members with unique ids, weights 1..maxWeight, and zones from {@code zones} (0: none). */
     static Arbitrary<List<Member>> members(int maxMembers, int maxWeight, int zones) {
-        Arbitrary<String> ids = Arbitraries.strings().withCharRange('a', 'z').numeric().withChars("-_\u00e9\u8bb0").ofMinLength(1).ofMaxLength(10);
+        Arbitrary<String> ids = Arbitraries.strings().withCharRange('a', 'z').numeric().withChars("-_\u00e9\u8bb0")
+                .ofMinLength(1).ofMaxLength(10);
         return ids.list().uniqueElements().ofMinSize(1).ofMaxSize(maxMembers).flatMap(idList -> {
             Arbitrary<List<Integer>> weights = Arbitraries.integers().between(1, maxWeight).list().ofSize(idList.size());
             Arbitrary<List<Integer>> zoneIds = Arbitraries.integers().between(0, Math.max(0, zones - 1)).list().ofSize(idList.size());

@@ -25,7 +25,7 @@ import net.jqwik.api.constraints.IntRange;
  */
 class PlacementPropertiesTest {
 
-    @Property(tries = 200)
+    @Property(tries = 120)
     void replicas_anyTopology_exactlyMinRfDistinctMembers(@ForAll("anyTopology") Topology t) {
         assertInvariants(t);
     }
@@ -94,7 +94,7 @@ class PlacementPropertiesTest {
         }
     }
 
-    @Property(tries = 60)
+    @Property(tries = 50)
     void moves_applyToOldTable_yieldsNewTable(@ForAll("smallTopology") Topology from, @ForAll("smallTopology") Topology changed) {
         // Mix the two member sets so that some members stay, some leave and some join.
         List<Member> mixed = new ArrayList<>();
@@ -167,7 +167,8 @@ class PlacementPropertiesTest {
 
     @Provide
     Arbitrary<Topology> zonedTopology() {
-        return Combinators.combine(Generators.members(14, 3, 5), Arbitraries.integers().between(1, 200), Arbitraries.integers().between(1, 5))
+        return Combinators.combine(Generators.members(14, 3, 5), Arbitraries.integers().between(1, 200),
+                        Arbitraries.integers().between(1, 5))
                 .as((ms, partitions, rf) -> Topology.of(0, partitions, rf, ms));
     }
 

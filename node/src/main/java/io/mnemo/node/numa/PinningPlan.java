@@ -68,6 +68,10 @@ record PinningPlan(boolean pinned, String reason, List<PoolPlan> pools) {
         }
         List<NumaNode> nodes = topology.usableNodes();
         int usable = topology.usable().size();
+        if (nodes.isEmpty()) {
+            return unpinned(config, topology, "no online CPU is in this process's allowed set "
+                    + topology.allowed().format() + ", workers run unpinned");
+        }
         if (nodes.size() == 1 && usable < config.autoMinCpus()) {
             return unpinned(config, topology, "one NUMA node with " + usable + " usable CPUs (fewer than "
                     + NumaSetting.AUTO_MIN_CPUS.key() + "=" + config.autoMinCpus()

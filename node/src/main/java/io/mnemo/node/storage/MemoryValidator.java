@@ -81,21 +81,22 @@ public final class MemoryValidator {
     static long utf8Length(String s) {
         long n = 0;
         int len = s.length();
-        for (int i = 0; i < len; i++) {
-            char ch = s.charAt(i);
+        int i = 0;
+        while (i < len) {
+            char ch = s.charAt(i++);
             if (ch < 0x80) {
                 n += 1;
             } else if (ch < 0x800) {
                 n += 2;
             } else if (Character.isHighSurrogate(ch)) {
-                if (i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+                if (i < len && Character.isLowSurrogate(s.charAt(i))) {
                     n += 4;
                     i++;
                 } else {
-                    return -(i + 1L);
+                    return -i;
                 }
             } else if (Character.isLowSurrogate(ch)) {
-                return -(i + 1L);
+                return -i;
             } else {
                 n += 3;
             }

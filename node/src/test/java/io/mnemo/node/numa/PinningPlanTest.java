@@ -73,6 +73,15 @@ class PinningPlanTest {
     }
 
     @Test
+    void resolve_autoWhenNoOnlineCpuIsAllowed_unpinnedSayingWhy() {
+        PinningPlan plan = PinningPlan.resolve(AUTO, read("two-nodes").withAllowed(CpuSet.of(40)));
+
+        assertThat(plan.pinned()).isFalse();
+        assertThat(plan.reason()).contains("allowed set 40");
+        assertThat(plan.pools().get(0).threads()).hasSize(1);
+    }
+
+    @Test
     void resolve_off_unpinnedEvenOnTwoNodes() {
         NumaConfig off = NumaConfig.builder().mode(NumaMode.OFF).unpinnedThreads(3).build();
 

@@ -44,9 +44,9 @@ public final class IgniteMembership implements Membership {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Why Ignite was stopped under us (failure handler); null while it runs. Written once. */
     private volatile String stoppedReason;
-    /** Set once by {@link #start}, before anyone else can see this object. */
-    private Ignite ignite;
-    private IgniteClusterCompute compute;
+    /** Set once by {@link #start} before it returns; volatile so that any publication of this object is safe. */
+    private volatile Ignite ignite;
+    private volatile IgniteClusterCompute compute;
 
     private IgniteMembership(MembershipConfig config, LocalServices services) {
         this.config = config;

@@ -32,11 +32,15 @@ final class EpochNotifier {
         this.current = Objects.requireNonNull(current, "current");
     }
 
-    /** Registers a listener and schedules its first call with the state current when the task runs. */
+    /**
+     * Registers a listener and schedules its first call with the state current now. Every epoch applied
+     * after this read is published after it too, so the listener misses none of them.
+     */
     OwnershipLog.Subscription add(EpochListener listener) {
         Registration r = new Registration(Objects.requireNonNull(listener, "listener"));
         registrations.add(r);
-        submit(() -> deliver(r, current.get()));
+        BaselineState atRegistration = current.get();
+        submit(() -> deliver(r, atRegistration));
         return r;
     }
 

@@ -44,6 +44,13 @@ import org.jgroups.stack.Protocol;
  *       leader and its reply back).</li>
  * </ul>
  *
+ * <p>RAFT's {@code send_commits_immediately} stays off: in 1.0.14 a leader with it on answers every
+ * append response from a follower that is still catching up with another commit-only message, the
+ * follower answers that too, and the two ping-pong forever while the missing entries (sent only when the
+ * leader's queue is idle) never go out; a restarted member never caught up. Followers instead learn the
+ * commit index with the next append or the idle resend every {@value #RESEND_INTERVAL_MS} ms, which is
+ * how far behind the leader a follower's {@code current()} can be.
+ *
  * <p>The Raft log is {@link FileBasedLog} rather than jgroups-raft 1.0's default {@code LevelDBLog}: it is
  * plain Java files (LevelDB comes through leveldbjni, a JNI library with native builds for a few
  * platforms only, which would tie the node to them), it honours {@code log_use_fsync} for the entries and
@@ -51,6 +58,9 @@ import org.jgroups.stack.Protocol;
  * LevelDB's compaction buys nothing.
  */
 final class OwnershipStack {
+    /** How often the leader resends missing entries and the commit index to followers when idle. */
+    static final long RESEND_INTERVAL_MS = 250;
+
     private OwnershipStack() {
     }
 
@@ -106,8 +116,8 @@ final class OwnershipStack {
         raft.logDir(c.logDir().toString());
         raft.logUseFsync(c.fsync());
         raft.maxLogSize(c.snapshotThresholdBytes());
-        raft.resendInterval(500);
-        raft.sendCommitsImmediately(true);
+        raft.resendInterval(RESEND_INTERVAL_MS);
+        raft.sendCommitsImmediately(false);
 
         return List.of(tcp, ping, merge, fdSock, fdAll, verify, nakack, unicast, stable, new NO_DUPES(), gms, new FRAG4(),
                 new ELECTION(), raft, new REDIRECT());

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 final class ChildJvmProcess implements AutoCloseable {
     private final Process process;
     private final CountDownLatch ready = new CountDownLatch(1);
+    private final CountDownLatch jobStarted = new CountDownLatch(1);
     private final Path log;
 
     private ChildJvmProcess(Process process, Path log) {
@@ -67,6 +68,8 @@ final class ChildJvmProcess implements AutoCloseable {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 if (line.startsWith("READY ")) {
                     ready.countDown();
+                } else if (line.startsWith("JOB_STARTED ")) {
+                    jobStarted.countDown();
                 }
             }
         } catch (IOException ignored) {
@@ -78,6 +81,13 @@ final class ChildJvmProcess implements AutoCloseable {
         if (!ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("child JVM not ready after " + timeout + " (alive " + process.isAlive() + "); stderr tail:\n"
                     + tail(log));
+        }
+    }
+
+    /** Waits until a {@link TestJobs.AnnounceThenWait} job runs in the child. */
+    void awaitJobStarted(Duration timeout) throws InterruptedException {
+        if (!jobStarted.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("no job started in the child within " + timeout);
         }
     }
 

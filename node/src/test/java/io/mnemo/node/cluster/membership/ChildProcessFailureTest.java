@@ -7,6 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -18,7 +22,7 @@ class ChildProcessFailureTest {
     private static final Duration FAIL_DEADLINE = Duration.ofSeconds(10);
 
     @Test
-    void kill_childJvmMember_inJvmNodeSeesFailedAndComputeReportsUnknownNode() throws Exception {
+    void kill_childJvmMemberRunningAJob_inJvmNodeSeesFailedAndTheCallFailsWithNodeLeft() throws Exception {
         Path work = Files.createTempDirectory("mnemo-membership-child-");
         TestPorts.Block ports = TestPorts.allocate();
         EventRecorder recorder = new EventRecorder();
@@ -31,12 +35,23 @@ class ChildProcessFailureTest {
             assertThat(local.compute().call("q", new TestJobs.Greet(), Duration.ofSeconds(10))).isEqualTo("q:child q");
             measureCrossProcessCalls(local);
 
+            ExecutorService caller = Executors.newSingleThreadExecutor();
+            Future<String> blocked = caller.submit(
+                    () -> local.compute().call("q", new TestJobs.AnnounceThenWait(), Duration.ofSeconds(60)));
+            child.awaitJobStarted(Duration.ofSeconds(15));
+
             long t0 = System.nanoTime();
             child.kill();
             EventRecorder.Timed failed = recorder.await(MembershipEvent.Kind.FAILED, "q", FAIL_DEADLINE);
             System.out.printf("kill -9 of child JVM (pid %d) to FAILED delivered: %d ms%n", child.pid(),
                     (failed.atNs() - t0) / 1_000_000);
 
+            assertThatThrownBy(() -> blocked.get(15, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOfSatisfying(ClusterJobException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(ClusterJobException.Kind.NODE_LEFT);
+                        assertThat(e.nodeId()).isEqualTo("q");
+                    });
+            caller.shutdownNow();
             assertThat(recorder.find(MembershipEvent.Kind.LEFT, "q")).isEmpty();
             assertThat(local.liveMembers()).extracting(ClusterMember::nodeId).containsExactly("p");
             assertThatThrownBy(() -> local.compute().call("q", new TestJobs.Greet(), Duration.ofSeconds(5)))

@@ -51,6 +51,18 @@ final class TestJobs {
         }
     }
 
+    /** Prints {@code JOB_STARTED} on the running node's stdout, then waits like {@link WaitForLatch}. */
+    static final class AnnounceThenWait implements ClusterJob<String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String run(NodeContext context) throws InterruptedException {
+            System.out.println("JOB_STARTED " + context.nodeId());
+            System.out.flush();
+            return new WaitForLatch().run(context);
+        }
+    }
+
     /** Echoes its argument: the smallest useful remote call, for latency figures. */
     static final class Echo implements ClusterJob<Long> {
         private static final long serialVersionUID = 1L;

@@ -22,8 +22,10 @@ final class RaftTestCluster implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(15);
 
     static {
-        // JGroups logs through SLF4J to Logback, whose default is DEBUG on the console.
-        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.jgroups")).setLevel(Level.WARN);
+        // JGroups logs through SLF4J to Logback, whose default is DEBUG on the console. -Dmnemo.test.jgroupsLog=TRACE
+        // (any Logback level) shows the Raft traffic when a cluster test needs debugging.
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.jgroups"))
+                .setLevel(Level.toLevel(System.getProperty("mnemo.test.jgroupsLog"), Level.WARN));
     }
 
     private final List<String> ids = new ArrayList<>();

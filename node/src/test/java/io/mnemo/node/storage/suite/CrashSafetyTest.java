@@ -63,14 +63,17 @@ class CrashSafetyTest {
     void killDashNineMidWrite_reopen_everyAcknowledgedWriteIntact(@TempDir Path tmp) throws Exception {
         Path dataDir = tmp.resolve("data");
         Map<String, IdState> model = new HashMap<>();
-        int[] acksBeforeKill = {1_500, 1_000, 2_000};
+        int[] acksBeforeKill = {800, 500, 800};
         boolean[] verifyAfter = {true, false, true};
         for (int round = 0; round < acksBeforeKill.length; round++) {
             boolean expectUncleanAtStart = round == 2;
+            long t0 = System.nanoTime();
             long acks = runAndKill(tmp, dataDir, round, acksBeforeKill[round], expectUncleanAtStart, model);
-            System.out.printf("round %d: killed after %d acknowledged writes%n", round, acks);
+            System.out.printf("round %d: killed after %d acknowledged writes (%d ms)%n", round, acks, (System.nanoTime() - t0) / 1_000_000);
             if (verifyAfter[round]) {
+                t0 = System.nanoTime();
                 verify(dataDir, model, round);
+                System.out.printf("round %d: verified in %d ms%n", round, (System.nanoTime() - t0) / 1_000_000);
             }
         }
     }
@@ -103,7 +106,7 @@ class CrashSafetyTest {
             long deadline = System.currentTimeMillis() + CHILD_DEADLINE_MS;
             String ready = take(lines, deadline, child, stderr);
             assertTrue(ready.startsWith("READY "), "child must report READY first, got: " + ready);
-            System.out.println("round " + round + " child: " + ready);
+            System.out.println("round " + round + " child: " + ready + " after " + (System.currentTimeMillis() - deadline + CHILD_DEADLINE_MS) + " ms");
             assertEquals(expectUnclean, ready.contains("unclean=true"),
                     "round " + round + ": the child's open must " + (expectUnclean ? "" : "not ") + "report an unclean shutdown: " + ready);
             long acks = 0;

@@ -35,7 +35,7 @@ public final class CrashWriterMain {
 
     /** The config both the child and the verifying parent open the store with. */
     static StorageConfig config(Path dataDir) {
-        return SuiteStore.small(dataDir).hotTierMaxBytes(1L << 20).build();
+        return SuiteStore.small(dataDir, 4).hotTierMaxBytes(1L << 20).build();
     }
 
     static String id(int round, int thread, long seq) {

@@ -83,10 +83,11 @@ class FailureDuringWorkTest {
         SuiteStore s = stores.open(128, d -> SuiteStore.small(d).hotTierMaxBytes(64L << 10).build());
         TieredStore store = s.store();
         int writers = 4;
-        int perWriter = 200;
+        int perWriter = 120;
         Map<String, Long> acked = new ConcurrentHashMap<>();
         Set<String> failed = ConcurrentHashMap.newKeySet();
         Map<String, Integer> failureKinds = new ConcurrentHashMap<>();
+        Map<String, String> firstOfKind = new ConcurrentHashMap<>();
         Thread[] writerThreads = new Thread[writers];
         CountDownLatch writersStarted = new CountDownLatch(writers);
         AtomicInteger writersLeft = new AtomicInteger(writers);
@@ -100,7 +101,7 @@ class FailureDuringWorkTest {
                     for (int i = 0; i < perWriter; i++) {
                         String id = "w" + t + "-" + i;
                         long tok = ConcurrencySuiteTest.token(t + 1, i);
-                        if (i % 50 == 0) {
+                        if (i % 30 == 0) {
                             Thread.currentThread().interrupt();
                         }
                         try {
@@ -109,10 +110,11 @@ class FailureDuringWorkTest {
                         } catch (RuntimeException e) {
                             failed.add(id);
                             failureKinds.merge(e.getClass().getSimpleName(), 1, Integer::sum);
+                            firstOfKind.putIfAbsent(e.getClass().getSimpleName(), describe(e));
                         }
                         try {
                             store.recall(SuiteStore.SPACE, "w" + t + "-" + i / 2).ifPresent(Payloads::assertIntact);
-                            if (i % 25 == 0) {
+                            if (i % 30 == 15) {
                                 try (ScanCursor c = store.scan(ScanRequest.builder().space(SuiteStore.SPACE).pageHint(16).build())) {
                                     while (c.hasNext()) {
                                         c.next().memory().ifPresent(Payloads::assertIntact);
@@ -121,6 +123,7 @@ class FailureDuringWorkTest {
                             }
                         } catch (RuntimeException e) {
                             failureKinds.merge("read:" + e.getClass().getSimpleName(), 1, Integer::sum);
+                            firstOfKind.putIfAbsent("read:" + e.getClass().getSimpleName(), describe(e));
                         }
                         Thread.interrupted();
                     }
@@ -135,7 +138,7 @@ class FailureDuringWorkTest {
             Workers.await(writersStarted, DEADLINE, "writers starting");
             SplittableRandom rnd = new SplittableRandom(20_241_117L);
             int interrupts = 0;
-            while (!writersDone.get() && interrupts < 50_000) {
+            while (!writersDone.get() && interrupts < 3_000) {
                 writerThreads[rnd.nextInt(writers)].interrupt();
                 interrupts++;
                 Thread.yield();
@@ -143,6 +146,7 @@ class FailureDuringWorkTest {
         });
         Workers.run("interrupts", tasks, DEADLINE);
         System.out.printf("interrupt storm: %d acked, %d failed writes, failures by kind %s%n", acked.size(), failed.size(), failureKinds);
+        firstOfKind.forEach((kind, trace) -> System.out.printf("  first %s: %s%n", kind, trace));
 
         Memory fresh = s.payload("after-interrupts", 7, 500);
         store.store(fresh);
@@ -263,6 +267,15 @@ class FailureDuringWorkTest {
             c.close();
             c.close();
         }
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder(e.toString());
+        StackTraceElement[] st = e.getStackTrace();
+        for (int i = 0; i < Math.min(8, st.length); i++) {
+            sb.append(" <- ").append(st[i]);
+        }
+        return e.getCause() == null ? sb.toString() : sb.append(" caused by ").append(e.getCause()).toString();
     }
 
     private static void consumeThenThrow(ScanCursor cursor, int after) {

@@ -1,0 +1,254 @@
+package io.mnemo.node.replication;
+
+import io.mnemo.node.replication.ReplicaTransport.Caller;
+import io.mnemo.node.replication.ReplicaTransport.HintReply;
+import io.mnemo.node.replication.ReplicaTransport.PingReply;
+import io.mnemo.node.replication.ReplicaTransport.ReplicateReply;
+import io.mnemo.node.storage.HybridClock;
+import io.mnemo.node.storage.InvalidMemoryException;
+import io.mnemo.node.storage.MemoryKey;
+import io.mnemo.node.storage.ScanCursor;
+import io.mnemo.node.storage.ScanRequest;
+import io.mnemo.node.storage.StoredRecord;
+import io.mnemo.node.storage.TieredStore;
+import io.mnemo.node.storage.WriteResult;
+import io.mnemo.shardmap.PartitionFunction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The replica side of replication on one node's {@link TieredStore}: the calls other nodes make
+ * ({@link ReplicaTransport}) and the local primitives the coordinator and anti-entropy use.
+ *
+ * <p>Every remote call is checked first: an epoch older than this node's is refused with
+ * {@link StaleEpochException}, a newer one with {@link ReplicaUnavailableException} (this node is behind and
+ * catches up; the caller retries), and a partition this node does not replicate in its current or pending list
+ * with {@link WrongOwnerException}. A record must belong to the partition it is sent for.
+ *
+ * <p>Applying is {@link TieredStore#apply}: last writer wins by version, durable in the warm tier before the
+ * method returns, so the caller's acknowledgement means a durable copy. Every version seen moves the node's
+ * {@link HybridClock} forward. Thread-safe; it holds no state but the {@code ready} flag.
+ */
+public final class ReplicaHandler {
+    private final int nodeId;
+    private final TieredStore store;
+    private final Supplier<? extends ReplicaPlacement> placement;
+    private final HybridClock clock;
+    private volatile boolean ready = true;
+    private volatile PartitionFunction partitionFunction;
+
+    public ReplicaHandler(int nodeId, TieredStore store, Supplier<? extends ReplicaPlacement> placement, HybridClock clock) {
+        this.nodeId = nodeId;
+        this.store = Objects.requireNonNull(store, "store");
+        this.placement = Objects.requireNonNull(placement, "placement");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public int nodeId() {
+        return nodeId;
+    }
+
+    /** Marks the node as (not) serving; pings report it, and hint delivery waits for a ready target. */
+    public void setReady(boolean value) {
+        this.ready = value;
+    }
+
+    // ---- remote calls ---------------------------------------------------------------------------
+
+    /** Applies a replicated record. */
+    public ReplicateReply replicate(Caller from, int partition, StoredRecord record) {
+        admit(from, partition);
+        requirePartition(partition, record.key());
+        WriteResult r = applyLocal(record);
+        return new ReplicateReply(r.applied(), r.storedVersion());
+    }
+
+    /** This replica's record of a key. */
+    public Optional<StoredRecord> read(Caller from, int partition, MemoryKey key) {
+        admit(from, partition);
+        requirePartition(partition, key);
+        return readLocal(key);
+    }
+
+    /** The bucket digests of a partition. */
+    public PartitionDigest digest(Caller from, int partition) {
+        admit(from, partition);
+        return localDigest(partition);
+    }
+
+    /** Digests of arbitrary ranges, each cut into {@code split} sub-ranges (the wire's general form). */
+    public List<RangeDigest> digest(Caller from, int partition, List<HashRange> ranges, int split) {
+        admit(from, partition);
+        List<HashRange> parts = new ArrayList<>();
+        for (HashRange r : ranges.isEmpty() ? List.of(HashRange.ALL) : ranges) {
+            parts.addAll(r.split(Math.max(1, split)));
+        }
+        return digestRanges(partition, parts);
+    }
+
+    /** Records of a partition in the buckets of {@code bucketMask}. */
+    public List<StoredRecord> fetchBuckets(Caller from, int partition, long bucketMask) {
+        admit(from, partition);
+        return localRecords(partition, bucketMask);
+    }
+
+    /** One page of a partition's records in scan order (partition streaming), resumable. */
+    public ScanPage scanPartition(Caller from, int partition, String resumeToken, int maxRecords) {
+        admit(from, partition);
+        ScanRequest.Builder b = ScanRequest.builder().partition(partition).includeTombstones(true).pageHint(maxRecords);
+        if (resumeToken != null && !resumeToken.isEmpty()) {
+            b.resumeToken(resumeToken);
+        }
+        List<StoredRecord> out = new ArrayList<>();
+        try (ScanCursor c = store.scan(b.build())) {
+            while (c.hasNext()) {
+                out.add(c.next());
+            }
+            return new ScanPage(out, c.resumeToken(), c.isExhausted());
+        }
+    }
+
+    /** Applies hints; a hint for a partition this node no longer replicates is skipped (anti-entropy covers it). */
+    public HintReply applyHints(Caller from, List<Hint> hints) {
+        checkEpoch(from);
+        ReplicaPlacement pl = placement.get();
+        long applied = 0;
+        for (Hint h : hints) {
+            if (!pl.isReplica(nodeId, h.partition())) {
+                continue;
+            }
+            requirePartition(h.partition(), h.record().key());
+            if (applyLocal(h.record()).applied()) {
+                applied++;
+            }
+        }
+        return new HintReply(applied);
+    }
+
+    /** Liveness and clock exchange; never refused. */
+    public PingReply ping(Caller from, long hlc) {
+        clock.observe(hlc);
+        return new PingReply(nodeId, placement.get().epoch(), clock.now(), ready);
+    }
+
+    // ---- local primitives -----------------------------------------------------------------------
+
+    /** Applies a record to the local store (LWW), observing its version. */
+    WriteResult applyLocal(StoredRecord record) {
+        clock.observe(record.version().hlc());
+        return store.apply(record);
+    }
+
+    /** Moves the node's clock past a version seen elsewhere. */
+    void observe(io.mnemo.node.storage.Version version) {
+        clock.observe(version.hlc());
+    }
+
+    /** The local record of a key. */
+    Optional<StoredRecord> readLocal(MemoryKey key) {
+        Optional<StoredRecord> r = store.read(key.space(), key.id());
+        r.ifPresent(rec -> clock.observe(rec.version().hlc()));
+        return r;
+    }
+
+    /** The local bucket digests of a partition. */
+    PartitionDigest localDigest(int partition) {
+        List<HashRange> buckets = new ArrayList<>(DigestScheme.BUCKETS);
+        for (int b = 0; b < DigestScheme.BUCKETS; b++) {
+            buckets.add(DigestScheme.bucketRange(b));
+        }
+        return new PartitionDigest(partition, digestRanges(partition, buckets));
+    }
+
+    /** The local records of a partition in the buckets of {@code bucketMask}. */
+    List<StoredRecord> localRecords(int partition, long bucketMask) {
+        List<StoredRecord> out = new ArrayList<>();
+        if (bucketMask == 0) {
+            return out;
+        }
+        try (ScanCursor c = store.scan(ScanRequest.builder().partition(partition).includeTombstones(true).build())) {
+            while (c.hasNext()) {
+                StoredRecord r = c.next();
+                if ((bucketMask & (1L << DigestScheme.bucketOf(DigestScheme.keyHash(r.key())))) != 0) {
+                    out.add(r);
+                }
+            }
+        }
+        return out;
+    }
+
+    private List<RangeDigest> digestRanges(int partition, List<HashRange> ranges) {
+        int n = ranges.size();
+        long[] s1 = new long[n];
+        long[] s2 = new long[n];
+        long[] count = new long[n];
+        try (ScanCursor c = store.scan(ScanRequest.builder().partition(partition).includeTombstones(true).build())) {
+            while (c.hasNext()) {
+                StoredRecord r = c.next();
+                long kh = DigestScheme.keyHash(r.key());
+                for (int i = 0; i < n; i++) {
+                    if (ranges.get(i).contains(kh)) {
+                        s1[i] += DigestScheme.recordHash1(kh, r);
+                        s2[i] += DigestScheme.recordHash2(kh, r);
+                        count[i]++;
+                        break;
+                    }
+                }
+            }
+        }
+        List<RangeDigest> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new RangeDigest(ranges.get(i), s1[i], s2[i], count[i]));
+        }
+        return out;
+    }
+
+    // ---- admission ------------------------------------------------------------------------------
+
+    private void admit(Caller from, int partition) {
+        ReplicaPlacement pl = checkEpoch(from);
+        if (partition < 0 || partition >= pl.partitions()) {
+            throw new InvalidMemoryException("partition", "must be in [0, " + pl.partitions() + "), got " + partition);
+        }
+        if (!pl.isReplica(nodeId, partition)) {
+            List<Integer> owners = pl.pendingReplicas(partition).isEmpty() ? pl.replicas(partition) : pl.pendingReplicas(partition);
+            throw new WrongOwnerException(pl.epoch(), partition, owners,
+                    "node " + nodeId + " does not replicate partition " + partition);
+        }
+    }
+
+    private ReplicaPlacement checkEpoch(Caller from) {
+        ReplicaPlacement pl = placement.get();
+        if (from.epoch() < pl.epoch()) {
+            throw new StaleEpochException(pl.epoch(), "node " + from.nodeId() + " called node " + nodeId + " at epoch "
+                    + from.epoch());
+        }
+        if (from.epoch() > pl.epoch()) {
+            throw new ReplicaUnavailableException(nodeId, "behind: at epoch " + pl.epoch() + ", caller at " + from.epoch());
+        }
+        return pl;
+    }
+
+    private void requirePartition(int partition, MemoryKey key) {
+        PartitionFunction f = partitionFunction;
+        int partitions = placement.get().partitions();
+        if (f == null || f.partitions() != partitions) {
+            f = PartitionFunction.of(partitions);
+            partitionFunction = f;
+        }
+        int actual = f.partitionOf(key.space(), key.id());
+        if (actual != partition) {
+            throw new InvalidMemoryException("partition", "key " + key + " is in partition " + actual + ", not " + partition);
+        }
+    }
+
+    /** One page of {@link #scanPartition}. */
+    public record ScanPage(List<StoredRecord> records, String resumeToken, boolean last) {
+        public ScanPage {
+            records = List.copyOf(records);
+        }
+    }
+}
