@@ -80,10 +80,12 @@ public final class ShardMapBenchmarkMain {
             double w = max == 0 ? 0 : score / max * barSpace;
             double e = max == 0 ? 0 : error / max * barSpace;
             svg.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"%d\">%s</text>%n", y + 17, labels.get(i)));
-            svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"22\" fill=\"#4a7fb5\"/>%n", left, y, w));
+            svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"22\" fill=\"#4a7fb5\"/>%n",
+                    left, y, w));
             svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"black\"/>%n",
                     left + w - e, left + w + e, y + 11, y + 11));
-            svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\">%.1f ± %.1f</text>%n", left + w + e + 6, y + 16, score, error));
+            svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\">%.1f ± %.1f</text>%n",
+                    left + w + e + 6, y + 16, score, error));
         }
         return svg.append("</svg>\n").toString();
     }

@@ -26,6 +26,8 @@ final class BaselineStateMachine implements StateMachine {
 
     private final Consumer<BaselineState> onNewEpoch;
     private volatile BaselineState state = BaselineState.empty();
+    /** Written only by the RAFT thread (single writer), hence a plain volatile increment. */
+    private volatile long snapshotsRestored;
 
     BaselineStateMachine(Consumer<BaselineState> onNewEpoch) {
         this.onNewEpoch = onNewEpoch;
@@ -33,6 +35,10 @@ final class BaselineStateMachine implements StateMachine {
 
     BaselineState current() {
         return state;
+    }
+
+    long snapshotsRestored() {
+        return snapshotsRestored;
     }
 
     @Override
@@ -67,6 +73,7 @@ final class BaselineStateMachine implements StateMachine {
         in.readFully(bytes);
         BaselineState restored = BaselineCodec.decodeState(bytes);
         LOG.info("baseline restored from a snapshot at epoch {}", restored.epoch());
+        snapshotsRestored++;
         advance(state, restored);
     }
 

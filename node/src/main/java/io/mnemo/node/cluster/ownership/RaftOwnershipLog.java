@@ -60,8 +60,13 @@ public final class RaftOwnershipLog implements OwnershipLog {
         this.notifier = new EpochNotifier(listenerExecutor, () -> sm[0].current());
         this.stateMachine = new BaselineStateMachine(notifier::publish);
         sm[0] = stateMachine;
-        this.channel = new JChannel(OwnershipStack.build(config)).name(id);
-        this.handle = new RaftHandle(channel, stateMachine);
+        try {
+            this.channel = new JChannel(OwnershipStack.build(config)).name(id);
+            this.handle = new RaftHandle(channel, stateMachine);
+        } catch (Exception e) {
+            shutdownExecutors();
+            throw e;
+        }
         this.proposer = new Proposer(bytes -> handle.setAsync(bytes, 0, bytes.length), timer, completionExecutor,
                 System::nanoTime, config.proposeTimeout(), config.attemptTimeout(), stateMachine::current, this::leaderIdOrEmpty);
     }
@@ -143,6 +148,14 @@ public final class RaftOwnershipLog implements OwnershipLog {
         return handle.logSize();
     }
 
+    /**
+     * How many times this node's baseline was replaced by a snapshot: its own at start, or the leader's
+     * when this node was behind the leader's truncated log.
+     */
+    public long snapshotsRestored() {
+        return stateMachine.snapshotsRestored();
+    }
+
     /** Writes a snapshot of the baseline and truncates the log up to the commit index. Blocks until done. */
     public void snapshot() throws Exception {
         checkOpen();
@@ -159,16 +172,20 @@ public final class RaftOwnershipLog implements OwnershipLog {
         try {
             Util.close(channel);
         } finally {
-            timer.shutdownNow();
-            completionExecutor.shutdown();
-            listenerExecutor.shutdown();
-            try {
-                completionExecutor.awaitTermination(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            shutdownExecutors();
         }
         LOG.info("ownership log {} closed", config.nodeId());
+    }
+
+    private void shutdownExecutors() {
+        timer.shutdownNow();
+        completionExecutor.shutdown();
+        listenerExecutor.shutdown();
+        try {
+            completionExecutor.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

@@ -162,6 +162,7 @@ class RaftOwnershipLogClusterTest {
 
         for (int i = 0; i < 3; i++) {
             assertThat(cluster.log(i).current()).as("%s restored before any leader exists", cluster.id(i)).isEqualTo(s);
+            assertThat(cluster.log(i).snapshotsRestored()).isEqualTo(1);
         }
         int newLeader = cluster.awaitLeader();
         BaselineState next = commit(cluster.log(cluster.aFollower(newLeader)), add("m2", 9002));
@@ -187,10 +188,12 @@ class RaftOwnershipLogClusterTest {
             }
         }
 
-        cluster.start(lagging);
+        RaftOwnershipLog restarted = cluster.start(lagging);
+        assertThat(restarted.snapshotsRestored()).as("it took no snapshot of its own").isZero();
 
         cluster.awaitAllAt(s);
-        assertThat(cluster.log(lagging).current().members()).hasSize(5);
+        assertThat(restarted.current().members()).hasSize(5);
+        assertThat(restarted.snapshotsRestored()).as("caught up by installing the leader's snapshot").isEqualTo(1);
     }
 
     @Test

@@ -63,7 +63,7 @@ class CrashSafetyTest {
     void killDashNineMidWrite_reopen_everyAcknowledgedWriteIntact(@TempDir Path tmp) throws Exception {
         Path dataDir = tmp.resolve("data");
         Map<String, IdState> model = new HashMap<>();
-        int[] acksBeforeKill = {800, 500, 800};
+        int[] acksBeforeKill = {400, 300, 400};
         boolean[] verifyAfter = {true, false, true};
         for (int round = 0; round < acksBeforeKill.length; round++) {
             boolean expectUncleanAtStart = round == 2;
@@ -106,7 +106,8 @@ class CrashSafetyTest {
             long deadline = System.currentTimeMillis() + CHILD_DEADLINE_MS;
             String ready = take(lines, deadline, child, stderr);
             assertTrue(ready.startsWith("READY "), "child must report READY first, got: " + ready);
-            System.out.println("round " + round + " child: " + ready + " after " + (System.currentTimeMillis() - deadline + CHILD_DEADLINE_MS) + " ms");
+            long readyMs = System.currentTimeMillis() - deadline + CHILD_DEADLINE_MS;
+            System.out.println("round " + round + " child: " + ready + " after " + readyMs + " ms");
             assertEquals(expectUnclean, ready.contains("unclean=true"),
                     "round " + round + ": the child's open must " + (expectUnclean ? "" : "not ") + "report an unclean shutdown: " + ready);
             long acks = 0;

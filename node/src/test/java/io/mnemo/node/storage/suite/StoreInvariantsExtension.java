@@ -2,6 +2,7 @@ package io.mnemo.node.storage.suite;
 
 import io.mnemo.node.storage.StorageConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * then closes the stores and deletes their directories whatever happened.
  */
 final class StoreInvariantsExtension implements ParameterResolver, AfterEachCallback {
+    private static final Duration CLOSE_DEADLINE = Duration.ofSeconds(20);
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(StoreInvariantsExtension.class);
 
     /** Opens stores for one test; the extension checks and closes them after it. */
@@ -38,6 +40,25 @@ final class StoreInvariantsExtension implements ParameterResolver, AfterEachCall
         private synchronized SuiteStore track(SuiteStore s) {
             opened.add(s);
             return s;
+        }
+    }
+
+    /**
+     * Closes {@code s} on a helper thread and waits at most {@code deadline}: a store wedged by the failure
+     * under test (an operation stuck inside Chronicle Map holds the lifecycle lock) must not hang the run. A
+     * close that does not return is reported and its thread and directory are left behind.
+     */
+    private static void closeWithin(SuiteStore s, Duration deadline) {
+        Thread closer = new Thread(s::close, "suite-store-close");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(deadline.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            throw new AssertionError("close() did not return within " + deadline + "\n" + Workers.threadDump());
         }
     }
 
@@ -71,8 +92,8 @@ final class StoreInvariantsExtension implements ParameterResolver, AfterEachCall
         } finally {
             for (SuiteStore s : stores.opened) {
                 try {
-                    s.close();
-                } catch (RuntimeException e) {
+                    closeWithin(s, CLOSE_DEADLINE);
+                } catch (RuntimeException | AssertionError e) {
                     if (failure == null) {
                         failure = new AssertionError("closing the store failed after " + context.getDisplayName(), e);
                     } else {

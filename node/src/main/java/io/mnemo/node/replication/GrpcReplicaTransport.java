@@ -1,0 +1,261 @@
+package io.mnemo.node.replication;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.mnemo.node.storage.MemoryKey;
+import io.mnemo.node.storage.StoredRecord;
+import io.mnemo.protocol.v1.DigestRequest;
+import io.mnemo.protocol.v1.DigestResponse;
+import io.mnemo.protocol.v1.HintAck;
+import io.mnemo.protocol.v1.HintBatch;
+import io.mnemo.protocol.v1.HintedRecord;
+import io.mnemo.protocol.v1.PartitionChunk;
+import io.mnemo.protocol.v1.PingRequest;
+import io.mnemo.protocol.v1.PingResponse;
+import io.mnemo.protocol.v1.ReadReplicaRequest;
+import io.mnemo.protocol.v1.ReadReplicaResponse;
+import io.mnemo.protocol.v1.ReplicaServiceGrpc;
+import io.mnemo.protocol.v1.ReplicateRequest;
+import io.mnemo.protocol.v1.ReplicateResponse;
+import io.mnemo.protocol.v1.StreamPartitionRequest;
+import io.mnemo.protocol.v1.VersionedRecord;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * {@link ReplicaTransport} over gRPC ({@code ReplicaService}, plaintext; TLS is the cluster layer's to add).
+ * One channel per target, created on first use. Every call carries a deadline; a typed error in the trailers
+ * becomes the matching {@link ReplicationException} ({@link WireErrors}).
+ *
+ * <p>{@link #fetchBuckets} streams the whole partition ({@code StreamPartition}) and keeps the requested buckets'
+ * records, because the v1 contract has no range filter on streaming (see the replication API requests).
+ * Thread-safe; {@link #close()} shuts the channels down.
+ */
+public final class GrpcReplicaTransport implements ReplicaTransport {
+    private final Map<Integer, InetSocketAddress> addresses;
+    private final Map<String, Integer> nodeOfEndpoint = new HashMap<>();
+    private final Map<Integer, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final long deadlineMs;
+    private volatile boolean closed;
+
+    /** A transport to the nodes of {@code addresses}, each call with {@code deadline}. */
+    public GrpcReplicaTransport(Map<Integer, InetSocketAddress> addresses, Duration deadline) {
+        this.addresses = Map.copyOf(addresses);
+        for (Map.Entry<Integer, InetSocketAddress> e : this.addresses.entrySet()) {
+            nodeOfEndpoint.put(endpoint(e.getValue()), e.getKey());
+        }
+        this.deadlineMs = Math.max(1, deadline.toMillis());
+    }
+
+    /** "host:port" of an address, as wrong-owner replies name endpoints. */
+    public static String endpoint(InetSocketAddress a) {
+        return a.getHostString() + ":" + a.getPort();
+    }
+
+    static io.mnemo.protocol.v1.RangeDigest toWire(RangeDigest d) {
+        byte[] digest = new byte[16];
+        java.nio.ByteBuffer.wrap(digest).putLong(d.sum1()).putLong(d.sum2());
+        return io.mnemo.protocol.v1.RangeDigest.newBuilder()
+                .setRange(io.mnemo.protocol.v1.HashRange.newBuilder().setStart(d.range().start()).setEnd(d.range().end()))
+                .setDigest(com.google.protobuf.ByteString.copyFrom(digest)).setRecords(d.records()).build();
+    }
+
+    static RangeDigest fromWire(io.mnemo.protocol.v1.RangeDigest d) {
+        if (d.getDigest().size() != 16) {
+            throw new IllegalArgumentException("digest of " + d.getDigest().size() + " bytes, expected 16");
+        }
+        java.nio.ByteBuffer b = d.getDigest().asReadOnlyByteBuffer();
+        return new RangeDigest(new HashRange(d.getRange().getStart(), d.getRange().getEnd()), b.getLong(), b.getLong(),
+                d.getRecords());
+    }
+
+    private ReplicaServiceGrpc.ReplicaServiceStub stub(int target) {
+        if (closed) {
+            throw new IllegalStateException("transport is closed");
+        }
+        InetSocketAddress a = addresses.get(target);
+        if (a == null) {
+            throw new ReplicaUnavailableException(target, "no address for node " + target);
+        }
+        ManagedChannel ch = channels.computeIfAbsent(target, t -> NettyChannelBuilder.forAddress(a).usePlaintext().build());
+        return ReplicaServiceGrpc.newStub(ch).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+    }
+
+    private <R, T> CompletableFuture<T> unary(int target, BiConsumer<ReplicaServiceGrpc.ReplicaServiceStub, StreamObserver<R>> call,
+                                              Function<R, T> map) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        try {
+            call.accept(stub(target), new StreamObserver<R>() {
+                @Override
+                public void onNext(R value) {
+                    try {
+                        f.complete(map.apply(value));
+                    } catch (RuntimeException e) {
+                        f.completeExceptionally(e);
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    f.completeExceptionally(WireErrors.fromStatus(t, target, nodeOfEndpoint::get));
+                }
+
+                @Override
+                public void onCompleted() {
+                    f.completeExceptionally(new ReplicaUnavailableException(target, "call ended without an answer"));
+                }
+            });
+        } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+        }
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<ReplicateReply> replicate(int target, Caller from, int partition, StoredRecord record) {
+        ReplicateRequest req = ReplicateRequest.newBuilder().setRecord(WireCodec.toWire(record)).setPartition(partition)
+                .setTopologyEpoch(from.epoch()).setFromNodeId(from.nodeId()).build();
+        return this.<ReplicateResponse, ReplicateReply>unary(target, (s, o) -> s.replicate(req, o),
+                r -> new ReplicateReply(r.getApplied(), WireCodec.fromWire(r.getCurrentVersion())));
+    }
+
+    @Override
+    public CompletableFuture<Optional<StoredRecord>> read(int target, Caller from, int partition, MemoryKey key) {
+        ReadReplicaRequest req = ReadReplicaRequest.newBuilder().setSpace(key.space()).setId(key.id()).setPartition(partition)
+                .setTopologyEpoch(from.epoch()).setFromNodeId(from.nodeId()).build();
+        return this.<ReadReplicaResponse, Optional<StoredRecord>>unary(target, (s, o) -> s.readReplica(req, o),
+                r -> r.hasRecord() ? Optional.of(WireCodec.fromWire(r.getRecord())) : Optional.empty());
+    }
+
+    @Override
+    public CompletableFuture<PartitionDigest> digest(int target, Caller from, int partition) {
+        DigestRequest req = DigestRequest.newBuilder().setPartition(partition).setTopologyEpoch(from.epoch())
+                .setFromNodeId(from.nodeId()).setSplit(DigestScheme.BUCKETS).build();
+        return this.<DigestResponse, PartitionDigest>unary(target, (s, o) -> s.digests(req, o), r -> {
+            if (r.getDigestFormat() != DigestScheme.FORMAT) {
+                throw new IllegalStateException("node " + target + " answered digest format " + r.getDigestFormat()
+                        + ", expected " + DigestScheme.FORMAT);
+            }
+            List<RangeDigest> buckets = new ArrayList<>(r.getDigestsCount());
+            for (io.mnemo.protocol.v1.RangeDigest d : r.getDigestsList()) {
+                buckets.add(fromWire(d));
+            }
+            return new PartitionDigest(partition, buckets);
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<StoredRecord>> fetchBuckets(int target, Caller from, int partition, long bucketMask) {
+        StreamPartitionRequest req = StreamPartitionRequest.newBuilder().setPartition(partition).setTopologyEpoch(from.epoch())
+                .setFromNodeId(from.nodeId()).build();
+        CompletableFuture<List<StoredRecord>> f = new CompletableFuture<>();
+        List<StoredRecord> out = new ArrayList<>();
+        try {
+            stub(target).streamPartition(req, new StreamObserver<PartitionChunk>() {
+                @Override
+                public void onNext(PartitionChunk chunk) {
+                    for (VersionedRecord v : chunk.getRecordsList()) {
+                        StoredRecord r = WireCodec.fromWire(v);
+                        if ((bucketMask & (1L << DigestScheme.bucketOf(DigestScheme.keyHash(r.key())))) != 0) {
+                            out.add(r);
+                        }
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    f.completeExceptionally(WireErrors.fromStatus(t, target, nodeOfEndpoint::get));
+                }
+
+                @Override
+                public void onCompleted() {
+                    f.complete(List.copyOf(out));
+                }
+            });
+        } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+        }
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<HintReply> deliverHints(int target, Caller from, List<Hint> hints) {
+        HintBatch.Builder batch = HintBatch.newBuilder().setSequence(1).setFromNodeId(from.nodeId())
+                .setTopologyEpoch(from.epoch());
+        for (Hint h : hints) {
+            batch.addRecords(HintedRecord.newBuilder().setRecord(WireCodec.toWire(h.record())).setPartition(h.partition()));
+        }
+        CompletableFuture<HintReply> f = new CompletableFuture<>();
+        try {
+            var ack = new Object() {
+                volatile HintAck value;
+            };
+            StreamObserver<HintBatch> requests = stub(target).hints(new StreamObserver<HintAck>() {
+                @Override
+                public void onNext(HintAck a) {
+                    ack.value = a;
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    f.completeExceptionally(WireErrors.fromStatus(t, target, nodeOfEndpoint::get));
+                }
+
+                @Override
+                public void onCompleted() {
+                    HintAck a = ack.value;
+                    if (a == null || a.getAcknowledgedSequence() != 1) {
+                        f.completeExceptionally(new ReplicaUnavailableException(target, "hint batch not acknowledged"));
+                    } else {
+                        f.complete(new HintReply(a.getApplied()));
+                    }
+                }
+            });
+            requests.onNext(batch.build());
+            requests.onCompleted();
+        } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+        }
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<PingReply> ping(int target, Caller from, long hlc) {
+        PingRequest req = PingRequest.newBuilder().setFromNodeId(from.nodeId()).setTopologyEpoch(from.epoch()).setHlc(hlc).build();
+        return this.<PingResponse, PingReply>unary(target, (s, o) -> s.ping(req, o),
+                r -> new PingReply(r.getNodeId(), r.getTopologyEpoch(), r.getHlc(), r.getReady()));
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (ManagedChannel ch : channels.values()) {
+            ch.shutdownNow();
+        }
+        for (ManagedChannel ch : channels.values()) {
+            try {
+                ch.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "GrpcReplicaTransport" + Objects.toString(addresses.keySet());
+    }
+}

@@ -1,0 +1,183 @@
+package io.mnemo.node.replication;
+
+import com.google.protobuf.ByteString;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.mnemo.node.replication.ReplicaTransport.Caller;
+import io.mnemo.node.storage.MemoryKey;
+import io.mnemo.node.storage.StoredRecord;
+import io.mnemo.protocol.v1.DigestRequest;
+import io.mnemo.protocol.v1.DigestResponse;
+import io.mnemo.protocol.v1.HintAck;
+import io.mnemo.protocol.v1.HintBatch;
+import io.mnemo.protocol.v1.HintedRecord;
+import io.mnemo.protocol.v1.PartitionChunk;
+import io.mnemo.protocol.v1.PingRequest;
+import io.mnemo.protocol.v1.PingResponse;
+import io.mnemo.protocol.v1.ReadReplicaRequest;
+import io.mnemo.protocol.v1.ReadReplicaResponse;
+import io.mnemo.protocol.v1.ReplicaServiceGrpc;
+import io.mnemo.protocol.v1.ReplicateRequest;
+import io.mnemo.protocol.v1.ReplicateResponse;
+import io.mnemo.protocol.v1.StreamPartitionRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+
+/**
+ * The server side of {@code ReplicaService}: decodes each call, runs it on the node's {@link ReplicaHandler} and
+ * answers, or fails with a typed {@code ErrorDetail} ({@link WireErrors}). Handler work runs on the gRPC server's
+ * executor. Partition streaming sends a chunk only while the stream is ready (gRPC flow control), so a slow
+ * receiver throttles the sender. Thread-safe.
+ */
+public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceImplBase {
+    private static final int DEFAULT_CHUNK_BYTES = 1 << 20;
+    private static final int ASSUMED_RECORD_BYTES = 4096;
+
+    private final ReplicaHandler handler;
+    private final IntFunction<String> endpointOf;
+
+    /** Serves {@code handler}; {@code endpointOf} gives a node's "host:port" for wrong-owner replies. */
+    public ReplicaServiceImpl(ReplicaHandler handler, IntFunction<String> endpointOf) {
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.endpointOf = Objects.requireNonNull(endpointOf, "endpointOf");
+    }
+
+    private <T> void answer(StreamObserver<T> out, Supplier<T> body) {
+        T value;
+        try {
+            value = body.get();
+        } catch (RuntimeException e) {
+            out.onError(WireErrors.toStatus(e, endpointOf));
+            return;
+        }
+        out.onNext(value);
+        out.onCompleted();
+    }
+
+    @Override
+    public void replicate(ReplicateRequest request, StreamObserver<ReplicateResponse> out) {
+        answer(out, () -> {
+            var reply = handler.replicate(new Caller(request.getFromNodeId(), request.getTopologyEpoch()),
+                    request.getPartition(), WireCodec.fromWire(request.getRecord()));
+            return ReplicateResponse.newBuilder().setApplied(reply.applied())
+                    .setCurrentVersion(WireCodec.toWire(reply.currentVersion())).build();
+        });
+    }
+
+    @Override
+    public void readReplica(ReadReplicaRequest request, StreamObserver<ReadReplicaResponse> out) {
+        answer(out, () -> {
+            Optional<StoredRecord> r = handler.read(new Caller(request.getFromNodeId(), request.getTopologyEpoch()),
+                    request.getPartition(), new MemoryKey(request.getSpace(), request.getId()));
+            ReadReplicaResponse.Builder b = ReadReplicaResponse.newBuilder();
+            r.ifPresent(rec -> b.setRecord(WireCodec.toWire(rec)));
+            return b.build();
+        });
+    }
+
+    @Override
+    public StreamObserver<HintBatch> hints(StreamObserver<HintAck> out) {
+        return new StreamObserver<>() {
+            private boolean failed;
+
+            @Override
+            public void onNext(HintBatch batch) {
+                if (failed) {
+                    return;
+                }
+                try {
+                    List<Hint> hints = new ArrayList<>(batch.getRecordsCount());
+                    for (HintedRecord h : batch.getRecordsList()) {
+                        hints.add(new Hint(handler.nodeId(), h.getPartition(), WireCodec.fromWire(h.getRecord())));
+                    }
+                    var reply = handler.applyHints(new Caller(batch.getFromNodeId(), batch.getTopologyEpoch()), hints);
+                    out.onNext(HintAck.newBuilder().setAcknowledgedSequence(batch.getSequence()).setApplied(reply.applied()).build());
+                } catch (RuntimeException e) {
+                    failed = true;
+                    out.onError(WireErrors.toStatus(e, endpointOf));
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                failed = true;
+            }
+
+            @Override
+            public void onCompleted() {
+                if (!failed) {
+                    out.onCompleted();
+                }
+            }
+        };
+    }
+
+    @Override
+    public void digests(DigestRequest request, StreamObserver<DigestResponse> out) {
+        answer(out, () -> {
+            List<HashRange> ranges = new ArrayList<>();
+            for (io.mnemo.protocol.v1.HashRange r : request.getRangesList()) {
+                ranges.add(new HashRange(r.getStart(), r.getEnd()));
+            }
+            List<RangeDigest> digests = handler.digest(new Caller(request.getFromNodeId(), request.getTopologyEpoch()),
+                    request.getPartition(), ranges, request.getSplit());
+            DigestResponse.Builder b = DigestResponse.newBuilder().setPartition(request.getPartition())
+                    .setDigestFormat(DigestScheme.FORMAT);
+            for (RangeDigest d : digests) {
+                b.addDigests(GrpcReplicaTransport.toWire(d));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void streamPartition(StreamPartitionRequest request, StreamObserver<PartitionChunk> out) {
+        ServerCallStreamObserver<PartitionChunk> stream = (ServerCallStreamObserver<PartitionChunk>) out;
+        Caller caller = new Caller(request.getFromNodeId(), request.getTopologyEpoch());
+        int chunkBytes = request.getMaxChunkBytes() == 0 ? DEFAULT_CHUNK_BYTES : request.getMaxChunkBytes();
+        int perChunk = Math.max(1, chunkBytes / ASSUMED_RECORD_BYTES);
+        // gRPC runs the on-ready handler serially, so this state needs no lock.
+        var state = new Object() {
+            String token = request.getResumeToken().toString(StandardCharsets.UTF_8);
+            boolean done;
+        };
+        stream.setOnReadyHandler(() -> {
+            while (!state.done && stream.isReady() && !stream.isCancelled()) {
+                try {
+                    ReplicaHandler.ScanPage page = handler.scanPartition(caller, request.getPartition(), state.token, perChunk);
+                    PartitionChunk.Builder chunk = PartitionChunk.newBuilder().setPartition(request.getPartition())
+                            .setResumeToken(ByteString.copyFrom(page.resumeToken(), StandardCharsets.UTF_8))
+                            .setLast(page.last());
+                    for (StoredRecord r : page.records()) {
+                        if (!(request.getSkipTombstones() && r.isTombstone())) {
+                            chunk.addRecords(WireCodec.toWire(r));
+                        }
+                    }
+                    state.token = page.resumeToken();
+                    stream.onNext(chunk.build());
+                    if (page.last()) {
+                        state.done = true;
+                        stream.onCompleted();
+                    }
+                } catch (RuntimeException e) {
+                    state.done = true;
+                    stream.onError(WireErrors.toStatus(e, endpointOf));
+                }
+            }
+        });
+    }
+
+    @Override
+    public void ping(PingRequest request, StreamObserver<PingResponse> out) {
+        answer(out, () -> {
+            var pong = handler.ping(new Caller(request.getFromNodeId(), request.getTopologyEpoch()), request.getHlc());
+            return PingResponse.newBuilder().setNodeId(pong.nodeId()).setTopologyEpoch(pong.epoch()).setHlc(pong.hlc())
+                    .setReady(pong.ready()).build();
+        });
+    }
+}
