@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -49,7 +50,14 @@ final class StoreInvariantsExtension implements ParameterResolver, AfterEachCall
      * close that does not return is reported and its thread and directory are left behind.
      */
     private static void closeWithin(SuiteStore s, Duration deadline) {
-        Thread closer = new Thread(s::close, "suite-store-close");
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread closer = new Thread(() -> {
+            try {
+                s.close();
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        }, "suite-store-close");
         closer.setDaemon(true);
         closer.start();
         try {
@@ -59,6 +67,9 @@ final class StoreInvariantsExtension implements ParameterResolver, AfterEachCall
         }
         if (closer.isAlive()) {
             throw new AssertionError("close() did not return within " + deadline + "\n" + Workers.threadDump());
+        }
+        if (failed.get() != null) {
+            throw new AssertionError("close() failed: " + failed.get(), failed.get());
         }
     }
 
