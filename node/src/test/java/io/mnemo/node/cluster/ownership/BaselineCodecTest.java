@@ -81,6 +81,11 @@ class BaselineCodecTest {
 
     @Provide
     Arbitrary<BaselineState> states() {
+        return anyState();
+    }
+
+    /** Valid states: a tenth uninitialized, the rest with up to 12 members (zoned or not) and 6 spaces. */
+    static Arbitrary<BaselineState> anyState() {
         Arbitrary<String> ids = Arbitraries.strings().withChars("abcxyz019-_.\u00e9\u4e2d").ofMinLength(1).ofMaxLength(12);
         Arbitrary<List<String>> idLists = ids.list().ofMaxSize(12).uniqueElements();
         Arbitrary<List<String>> spaceNames = Arbitraries.strings().withChars("abz09_-").ofMinLength(1).ofMaxLength(10)

@@ -8,6 +8,11 @@ import io.mnemo.node.cluster.ownership.BaselineCommand.DrainMember;
 import io.mnemo.node.cluster.ownership.BaselineCommand.Init;
 import io.mnemo.shardmap.Member;
 import io.mnemo.shardmap.Topology;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Assume;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -47,5 +52,21 @@ class TopologyMapperTest {
         assertThatThrownBy(() -> TopologyMapper.toTopology(BaselineState.empty()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("not initialized");
+    }
+
+    @Property(tries = 200)
+    void toTopology_anyInitializedBaseline_mapsWithTheActiveMembers(@ForAll("states") BaselineState s) {
+        Assume.that(s.isInitialized());
+
+        Topology t = TopologyMapper.toTopology(s);
+
+        assertThat(t.epoch()).isEqualTo(s.epoch());
+        assertThat(t.members()).extracting(Member::id)
+                .containsExactlyElementsOf(s.activeMembers().stream().map(BaselineMember::id).toList());
+    }
+
+    @Provide
+    Arbitrary<BaselineState> states() {
+        return BaselineCodecTest.anyState();
     }
 }

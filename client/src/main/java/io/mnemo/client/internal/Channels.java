@@ -1,0 +1,143 @@
+package io.mnemo.client.internal;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+import io.mnemo.client.ClientClosedException;
+import io.mnemo.client.MnemoException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One gRPC channel per endpoint, opened on first use and shared by every call to that endpoint (a channel
+ * multiplexes calls over one HTTP/2 connection and reconnects by itself). Thread-safe.
+ *
+ * <p>Invariant: after {@link #close()} no channel is handed out, and every channel ever created is shut down.
+ */
+public final class Channels implements AutoCloseable {
+    /** Metadata key of the bearer token. */
+    public static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    private final Settings settings;
+    private final ChannelCredentials credentials;
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /**
+     * Prepares the credentials (reads the trust file once).
+     *
+     * @throws MnemoException if the trust file cannot be read
+     */
+    public Channels(Settings settings) {
+        this.settings = settings;
+        if (settings.trustCertFile() == null) {
+            this.credentials = InsecureChannelCredentials.create();
+        } else {
+            try {
+                this.credentials = TlsChannelCredentials.newBuilder()
+                        .trustManager(settings.trustCertFile().toFile()).build();
+            } catch (IOException | RuntimeException e) {
+                throw new MnemoException("cannot read the TLS trust file " + settings.trustCertFile() + ": " + e
+                        + "; give a readable PEM file of CA certificates", e);
+            }
+        }
+    }
+
+    /** The channel to {@code endpoint}, opened if needed. */
+    public Channel get(String endpoint) {
+        if (closed) {
+            throw new ClientClosedException("call to " + endpoint);
+        }
+        ManagedChannel c = channels.computeIfAbsent(endpoint, this::open);
+        if (closed) {
+            c.shutdownNow();
+            throw new ClientClosedException("call to " + endpoint);
+        }
+        return c;
+    }
+
+    private ManagedChannel open(String endpoint) {
+        HostPort hp = HostPort.parse(endpoint);
+        NettyChannelBuilder b = NettyChannelBuilder.forAddress(hp.host(), hp.port(), credentials)
+                .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        settings.connectTimeout().toMillis()))
+                .maxInboundMessageSize(settings.maxInboundMessageBytes())
+                .userAgent("mnemo-client");
+        if (settings.executor() != null) {
+            b.executor(settings.executor());
+        }
+        if (settings.bearerToken() != null) {
+            b.intercept(new BearerToken("Bearer " + settings.bearerToken()));
+        }
+        return b.build();
+    }
+
+    /** Shuts down the channels of endpoints not in {@code keep}; calls in flight on them finish first. */
+    public void retainOnly(Set<String> keep) {
+        for (String endpoint : new ArrayList<>(channels.keySet())) {
+            if (!keep.contains(endpoint)) {
+                ManagedChannel c = channels.remove(endpoint);
+                if (c != null) {
+                    c.shutdown();
+                }
+            }
+        }
+    }
+
+    /** Shuts every channel down, cancelling calls in flight, and waits up to {@code waitMs} for them to stop. */
+    public void close(long waitMs) {
+        closed = true;
+        List<ManagedChannel> all = new ArrayList<>(channels.values());
+        channels.clear();
+        all.forEach(ManagedChannel::shutdownNow);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        try {
+            for (ManagedChannel c : all) {
+                c.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        close(1_000);
+    }
+
+    /** Adds the bearer token to every call's headers. */
+    private static final class BearerToken implements ClientInterceptor {
+        private final String value;
+
+        BearerToken(String value) {
+            this.value = value;
+        }
+
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                @Override
+                public void start(Listener<R> listener, Metadata headers) {
+                    headers.put(AUTHORIZATION, value);
+                    super.start(listener, headers);
+                }
+            };
+        }
+    }
+}

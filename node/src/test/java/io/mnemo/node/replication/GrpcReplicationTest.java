@@ -1,0 +1,165 @@
+package io.mnemo.node.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.mnemo.node.replication.ReplicaTransport.Caller;
+import io.mnemo.node.storage.DefaultTieredStore;
+import io.mnemo.node.storage.HybridClock;
+import io.mnemo.node.storage.SpaceConfig;
+import io.mnemo.node.storage.StorageConfig;
+import io.mnemo.node.storage.StoredRecord;
+import io.mnemo.node.storage.TieredStores;
+import io.mnemo.node.storage.Version;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three nodes serving {@link ReplicaServiceImpl} on real loopback sockets, replicating through {@link GrpcReplicaTransport}. */
+@Timeout(60)
+class GrpcReplicationTest {
+    private static final int PARTITIONS = 4;
+
+    @TempDir
+    Path dir;
+    private final List<DefaultTieredStore> stores = new ArrayList<>();
+    private final List<Server> servers = new ArrayList<>();
+    private final List<ReplicationNode> nodes = new ArrayList<>();
+    private final List<GrpcReplicaTransport> transports = new ArrayList<>();
+    private final List<AtomicReference<ReplicaPlacement>> placements = new ArrayList<>();
+    private ScheduledThreadPoolExecutor timer;
+
+    @BeforeEach
+    void start() throws Exception {
+        timer = new ScheduledThreadPoolExecutor(1);
+        Map<Integer, InetSocketAddress> addresses = new HashMap<>();
+        List<ReplicaHandler> handlers = new ArrayList<>();
+        List<HybridClock> clocks = new ArrayList<>();
+        for (int id = 0; id < 3; id++) {
+            DefaultTieredStore s = TieredStores.open(StorageConfig.builder(dir.resolve("n" + id)).partitions(PARTITIONS).nodeId(id)
+                    .entriesPerSegment(512).averageValueBytes(512).largeValueThresholdBytes(16 << 10).largeEntriesPerSegment(16)
+                    .largeAverageValueBytes(256 << 10).build());
+            s.createSpace(SpaceConfig.of(MiniCluster.SPACE, MiniCluster.DIM));
+            stores.add(s);
+            AtomicReference<ReplicaPlacement> pl = new AtomicReference<>(StaticPlacement.ring(1, PARTITIONS, List.of(0, 1, 2), 3));
+            placements.add(pl);
+            HybridClock clock = new HybridClock(Clock.systemUTC());
+            clocks.add(clock);
+            ReplicaHandler h = new ReplicaHandler(id, s, pl::get, clock);
+            handlers.add(h);
+        }
+        Map<Integer, String> endpoints = new HashMap<>();
+        for (int id = 0; id < 3; id++) {
+            Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                    .addService(new ReplicaServiceImpl(handlers.get(id), n -> endpoints.getOrDefault(n, "?"))).build().start();
+            servers.add(server);
+            InetSocketAddress a = new InetSocketAddress("127.0.0.1", server.getPort());
+            addresses.put(id, a);
+            endpoints.put(id, GrpcReplicaTransport.endpoint(a));
+        }
+        for (int id = 0; id < 3; id++) {
+            GrpcReplicaTransport t = new GrpcReplicaTransport(addresses, Duration.ofSeconds(5));
+            transports.add(t);
+            int nodeId = id;
+            ReplicationNode node = new ReplicationNode(ReplicationConfig.builder(id).writeTimeout(Duration.ofSeconds(5)).build(),
+                    stores.get(id), t, placements.get(id)::get, clocks.get(id), Scheduler.of(timer), (loop, e) -> {
+                        throw new AssertionError("loop " + loop + " of node " + nodeId, e);
+                    });
+            nodes.add(node);
+        }
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        nodes.forEach(ReplicationNode::close);
+        transports.forEach(GrpcReplicaTransport::close);
+        for (Server s : servers) {
+            s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        timer.shutdownNow();
+        stores.forEach(DefaultTieredStore::close);
+    }
+
+    @Test
+    void storeAndRead_overLoopbackGrpc_replicatesToAllAndReadsQuorum() throws Exception {
+        Version v = nodes.get(0).store(MiniCluster.memory("k1", "over-the-wire")).get(10, TimeUnit.SECONDS);
+        Await.until("k1 on all 3 stores", Duration.ofSeconds(10), () -> IntStream.range(0, 3)
+                .allMatch(n -> stores.get(n).read(MiniCluster.SPACE, "k1").map(r -> r.version().equals(v)).orElse(false)));
+        StoredRecord onTwo = stores.get(2).read(MiniCluster.SPACE, "k1").orElseThrow();
+        assertThat(onTwo.memory().orElseThrow().content()).contains("over-the-wire");
+        assertThat(onTwo.memory().orElseThrow().embedding()).isEqualTo(MiniCluster.memory("k1", "x").embedding());
+
+        Version removed = nodes.get(1).remove(MiniCluster.SPACE, "k1").get(10, TimeUnit.SECONDS);
+        ReadResult r = nodes.get(2).read(MiniCluster.SPACE, "k1", ReadConsistency.ALL).get(10, TimeUnit.SECONDS);
+        assertThat(r.record().orElseThrow().isTombstone()).isTrue();
+        assertThat(r.record().orElseThrow().version()).isEqualTo(removed);
+    }
+
+    @Test
+    void typedErrors_overGrpc_arriveAsStaleEpochAndWrongOwner() throws Exception {
+        placements.get(1).set(StaticPlacement.ring(7, PARTITIONS, List.of(0, 1, 2), 3));
+        StoredRecord rec = StoredRecord.live(MiniCluster.memory("k1", "x").toBuilder().version(new Version(1L << 20, 0)).build());
+        int p = io.mnemo.shardmap.PartitionFunction.of(PARTITIONS).partitionOf(MiniCluster.SPACE, "k1");
+        Throwable stale = failure(() -> transports.get(0).replicate(1, new Caller(0, 1), p, rec).get(10, TimeUnit.SECONDS));
+        assertThat(stale).isInstanceOfSatisfying(StaleEpochException.class, e -> assertThat(e.currentEpoch()).isEqualTo(7));
+
+        placements.get(2).set(StaticPlacement.ring(1, PARTITIONS, List.of(0, 1), 2));
+        Throwable wrong = failure(() -> transports.get(0).replicate(2, new Caller(0, 1), p, rec).get(10, TimeUnit.SECONDS));
+        assertThat(wrong).isInstanceOfSatisfying(WrongOwnerException.class, e -> {
+            assertThat(e.partition()).isEqualTo(p);
+            assertThat(e.suggestedReplicas()).containsExactlyInAnyOrderElementsOf(List.of(0, 1));
+        });
+    }
+
+    @Test
+    void antiEntropyAndHints_overGrpc_bringStaleReplicaUpToDate() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            stores.get(0).apply(StoredRecord.live(MiniCluster.memory("ae" + i, "v" + i).toBuilder()
+                    .version(new Version((1000L + i) << 16, 0)).build()));
+        }
+        for (int p = 0; p < PARTITIONS; p++) {
+            SyncResult r = nodes.get(0).syncPartition(p).get(20, TimeUnit.SECONDS);
+            assertThat(r.peersFailed()).isZero();
+        }
+        for (int i = 0; i < 20; i++) {
+            assertThat(stores.get(1).read(MiniCluster.SPACE, "ae" + i)).as("ae" + i + " on node 1").isPresent();
+            assertThat(stores.get(2).read(MiniCluster.SPACE, "ae" + i)).as("ae" + i + " on node 2").isPresent();
+        }
+        StoredRecord hinted = StoredRecord.live(MiniCluster.memory("h1", "hinted").toBuilder()
+                .version(new Version(5000L << 16, 0)).build());
+        int p = io.mnemo.shardmap.PartitionFunction.of(PARTITIONS).partitionOf(MiniCluster.SPACE, "h1");
+        nodes.get(0).importHints(List.of(new Hint(2, p, hinted)));
+        nodes.get(0).deliverHints().get(10, TimeUnit.SECONDS);
+        assertThat(stores.get(2).read(MiniCluster.SPACE, "h1")).contains(hinted);
+        assertThat(nodes.get(0).stats().hintsDelivered()).isEqualTo(1);
+    }
+
+    private interface Call {
+        Object run() throws Exception;
+    }
+
+    private static Throwable failure(Call call) throws Exception {
+        try {
+            call.run();
+        } catch (ExecutionException e) {
+            return e.getCause();
+        }
+        throw new AssertionError("expected a failure");
+    }
+}
