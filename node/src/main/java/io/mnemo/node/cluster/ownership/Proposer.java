@@ -74,7 +74,7 @@ final class Proposer {
             return result;
         }
         try {
-            timer.execute(() -> attempt(p));
+            timer.execute(guarded(p, () -> attempt(p)));
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(new IllegalStateException("ownership log is closed", e));
         }
@@ -147,13 +147,13 @@ final class Proposer {
         ScheduledFuture<?> deadline = timer.schedule(() -> bounded.completeExceptionally(new TimeoutException(
                 "no commit within " + Duration.ofNanos(attemptNs))), attemptNs, TimeUnit.NANOSECONDS);
         bounded.whenComplete((bytes, error) -> deadline.cancel(false));
-        bounded.whenCompleteAsync((bytes, error) -> {
+        bounded.whenCompleteAsync((bytes, error) -> guarded(p, () -> {
             if (error != null) {
                 retryOrFail(p, error);
             } else {
                 finish(p, bytes);
             }
-        }, timer);
+        }).run(), timer);
     }
 
     private void retryOrFail(Proposal p, Throwable error) {
@@ -171,7 +171,7 @@ final class Proposer {
         long delay = Math.min(p.backoffNs, remaining);
         p.backoffNs = Math.min(p.backoffNs * 2, MAX_BACKOFF_NS);
         try {
-            timer.schedule(() -> attempt(p), delay, TimeUnit.NANOSECONDS);
+            timer.schedule(guarded(p, () -> attempt(p)), delay, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             complete(p, null, new IllegalStateException("ownership log closed before the proposal completed", e));
         }
@@ -219,6 +219,23 @@ final class Proposer {
         } catch (RejectedExecutionException e) {
             task.run();
         }
+    }
+
+    /**
+     * Runs a step of a proposal so that nothing it throws is lost in an executor: a bug fails the proposal
+     * with the exception instead of leaving the caller waiting forever. Errors are rethrown after that.
+     */
+    private Runnable guarded(Proposal p, Runnable step) {
+        return () -> {
+            try {
+                step.run();
+            } catch (Throwable t) {
+                p.result.completeExceptionally(t);
+                if (t instanceof Error) {
+                    throw (Error) t;
+                }
+            }
+        };
     }
 
     private static Throwable unwrap(Throwable t) {

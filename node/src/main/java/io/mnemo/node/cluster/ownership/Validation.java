@@ -35,18 +35,18 @@ final class Validation {
         if (value == null) {
             throw new IllegalArgumentException(field + " must not be null");
         }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (Character.isWhitespace(c) || Character.isISOControl(c)) {
+        int i = 0;
+        while (i < value.length()) {
+            int cp = value.codePointAt(i);
+            if (Character.isWhitespace(cp) || Character.isISOControl(cp)) {
                 throw new IllegalArgumentException(field + " must not contain whitespace or control characters, got '"
                         + printable(value) + "' (char " + i + ")");
             }
-            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
+            if (Character.getType(cp) == Character.SURROGATE) {
                 throw new IllegalArgumentException(field + " must not contain unpaired surrogates, got '" + printable(value)
                         + "' (char " + i + ")");
             }
+            i += Character.charCount(cp);
         }
         int bytes = value.getBytes(StandardCharsets.UTF_8).length;
         if (bytes < 1 || bytes > MAX_NAME_BYTES) {

@@ -264,6 +264,8 @@ class BaselineTransitionsTest {
         assertThatThrownBy(() -> new Init(0, 3)).hasMessageContaining("partitions").hasMessageContaining("got 0");
         assertThatThrownBy(() -> new Init(16, 17)).hasMessageContaining("replicationFactor").hasMessageContaining("17");
         assertThatThrownBy(() -> new AddMember("a b", "h:1", 1, null, 0)).hasMessageContaining("member id");
+        assertThatThrownBy(() -> new AddMember("a\uD800", "h:1", 1, null, 0)).hasMessageContaining("unpaired surrogates");
+        assertThatThrownBy(() -> new AddMember("a", "h:1", 1, "", 0)).hasMessageContaining("member zone must be 1..255");
         assertThatThrownBy(() -> new AddMember("a", "h", 1, null, 0)).hasMessageContaining("host:port");
         assertThatThrownBy(() -> new AddMember("a", "h:70000", 1, null, 0)).hasMessageContaining("port");
         assertThatThrownBy(() -> new AddMember("a", "::1:7", 1, null, 0)).hasMessageContaining("brackets");
@@ -273,6 +275,7 @@ class BaselineTransitionsTest {
         assertThatThrownBy(() -> new CreateSpace("ok", 0, 1)).hasMessageContaining("dimension");
         assertThatThrownBy(() -> new CreateSpace("ok", 8, 0)).hasMessageContaining("quotaBytes");
         assertThat(new AddMember("a", "[::1]:7000", 1, null, 0).endpoint()).isEqualTo("[::1]:7000");
+        assertThat(new AddMember("\uD83D\uDE00", "h:1", 1, null, 0).id()).as("a paired surrogate is fine").hasSize(2);
     }
 
     @Test

@@ -54,7 +54,7 @@ class TopologyMapperTest {
                 .hasMessageContaining("not initialized");
     }
 
-    @Property(tries = 200)
+    @Property(tries = 50)
     void toTopology_anyInitializedBaseline_mapsWithTheActiveMembers(@ForAll("states") BaselineState s) {
         Assume.that(s.isInitialized());
 

@@ -299,6 +299,7 @@ class ConcurrencySuiteTest {
         int threads = 50;
         int iterations = 20;
         Stats.Latencies[] lat = new Stats.Latencies[threads];
+        long phase0 = System.nanoTime();
         Workers.run("hot-recall", threads, DEADLINE, t -> {
             lat[t] = new Stats.Latencies(iterations);
             for (int it = 0; it < iterations; it++) {
@@ -312,7 +313,7 @@ class ConcurrencySuiteTest {
         for (Stats.Latencies l : lat) {
             all.addAll(l);
         }
-        System.out.println("hot-spot recall latency: " + all.summaryMicros());
+        System.out.printf("hot-spot recall latency: %s, phase took %d ms%n", all.summaryMicros(), (System.nanoTime() - phase0) / 1_000_000);
         long recallsPerKey = (long) threads * iterations / 10;
         for (int k = 0; k < 10; k++) {
             long count = store.recall(SuiteStore.SPACE, "ep-" + k).orElseThrow().accessCount();
@@ -327,6 +328,7 @@ class ConcurrencySuiteTest {
 
         Map<Integer, ConcurrentLinkedQueue<Long>> applied = new ConcurrentHashMap<>();
         Map<Long, Version> versionOfToken = new ConcurrentHashMap<>();
+        long phase1 = System.nanoTime();
         Workers.run("hot-mixed", threads, DEADLINE, t -> {
             for (int it = 0; it < 2 * iterations; it++) {
                 int k = (it + 3 * t) % 10;
@@ -342,6 +344,8 @@ class ConcurrencySuiteTest {
                 }
             }
         });
+        System.out.printf("hot-spot mixed phase: %d applied stores in %d ms%n",
+                versionOfToken.size(), (System.nanoTime() - phase1) / 1_000_000);
         for (int k = 0; k < 10; k++) {
             long winner = -1;
             Version newest = Version.ZERO;

@@ -171,9 +171,10 @@ class FailureDuringWorkTest {
     }
 
     /**
-     * The first write to a partition opens (creates) its files on the calling thread. If that thread is
-     * interrupted, the write may fail, but the partition must not be left half-created: a later write from
-     * another thread must succeed promptly instead of failing or waiting on a file that will never be ready.
+     * The first write to a partition opens (creates) its files on the calling thread. If that thread arrives
+     * with its interrupt flag set, the write may fail, but the partition must not be left half-created: a later
+     * write from another thread must succeed promptly. (An interrupt arriving during the creation, with other
+     * threads waiting for the same file, is what the interrupt-storm test above adds.)
      */
     @Test
     void interruptedFirstWriteToPartition_laterWritesStillSucceed(Stores stores) throws Exception {

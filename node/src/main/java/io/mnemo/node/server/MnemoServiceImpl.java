@@ -1,0 +1,529 @@
+package io.mnemo.node.server;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.mnemo.node.replication.ReadConsistency;
+import io.mnemo.node.replication.Replicator;
+import io.mnemo.node.storage.Memory;
+import io.mnemo.node.storage.MemoryValidator;
+import io.mnemo.node.storage.ScanCursor;
+import io.mnemo.node.storage.SpaceConfig;
+import io.mnemo.node.storage.StoreStats;
+import io.mnemo.node.storage.StoredRecord;
+import io.mnemo.node.storage.TierCounts;
+import io.mnemo.node.storage.TieredStore;
+import io.mnemo.protocol.Errors;
+import io.mnemo.protocol.v1.CountsRequest;
+import io.mnemo.protocol.v1.CountsResponse;
+import io.mnemo.protocol.v1.CreateSpaceRequest;
+import io.mnemo.protocol.v1.CreateSpaceResponse;
+import io.mnemo.protocol.v1.DropSpaceRequest;
+import io.mnemo.protocol.v1.DropSpaceResponse;
+import io.mnemo.protocol.v1.ItemError;
+import io.mnemo.protocol.v1.ListSpacesRequest;
+import io.mnemo.protocol.v1.ListSpacesResponse;
+import io.mnemo.protocol.v1.MnemoServiceGrpc;
+import io.mnemo.protocol.v1.RecallRequest;
+import io.mnemo.protocol.v1.RecallResponse;
+import io.mnemo.protocol.v1.RecoveryEvent;
+import io.mnemo.protocol.v1.RemoveRequest;
+import io.mnemo.protocol.v1.RemoveResponse;
+import io.mnemo.protocol.v1.ScanChunk;
+import io.mnemo.protocol.v1.ScanRequest;
+import io.mnemo.protocol.v1.SpaceCounts;
+import io.mnemo.protocol.v1.SpaceSpec;
+import io.mnemo.protocol.v1.StatsRequest;
+import io.mnemo.protocol.v1.StatsResponse;
+import io.mnemo.protocol.v1.StoreBatchRequest;
+import io.mnemo.protocol.v1.StoreBatchResponse;
+import io.mnemo.protocol.v1.StoreItemResult;
+import io.mnemo.protocol.v1.StoreRequest;
+import io.mnemo.protocol.v1.StoreResponse;
+import io.mnemo.protocol.v1.TopologyRequest;
+import io.mnemo.protocol.v1.TopologyResponse;
+import io.mnemo.shardmap.PartitionFunction;
+import io.mnemo.shardmap.Topology;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+
+/**
+ * The client-facing {@code MnemoService} of one node.
+ *
+ * <p>Every call passes the {@link RequestGate}: a node that is starting or draining answers UNAVAILABLE (retry
+ * elsewhere), and a drain waits for the calls already admitted. Keyed calls (store, recall, remove, batches) go
+ * through the {@link Replicator}, which coordinates the quorum or refuses a key this node does not replicate
+ * (wrong owner, with the epoch and the owners' endpoints). Scans, counts and stats read the local store. Every
+ * failure leaves as a typed error ({@link ErrorMapping}); the request thread never blocks on replication: unary
+ * replies are sent from the replication future's completion.
+ *
+ * <p>Validation: the fields that need no space (presence of the memory, no client-set version, the space name,
+ * the id) are checked here; the space's own rules (dimension, finite values, content size) by the store, which the
+ * coordinator applies first, before any replica sees the write.
+ */
+final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
+    private static final int DEFAULT_SCAN_CHUNK = 256;
+    private static final int MAX_SCAN_CHUNK = 4096;
+
+    private final int nodeId;
+    private final TieredStore store;
+    private final Replicator replicator;
+    private final Supplier<Topology> topology;
+    private final IntFunction<String> endpointOf;
+    private final SpaceAdmin spaces;
+    private final RequestGate gate;
+    private final long hotMaxBytes;
+
+    /** Creates, drops and lists spaces: locally on a one-node cluster, through the ownership log when clustered. */
+    interface SpaceAdmin {
+        /** Creates the space (defaults filled in) and returns it with the epoch that committed it. */
+        Map.Entry<SpaceConfig, Long> create(SpaceSpec spec);
+
+        /** Drops the space; returns the epoch that committed the drop. */
+        long drop(String name);
+
+        /** The spaces and the epoch they were read at. */
+        Map.Entry<List<SpaceConfig>, Long> list();
+    }
+
+    MnemoServiceImpl(int nodeId, TieredStore store, Replicator replicator, Supplier<Topology> topology,
+                     IntFunction<String> endpointOf, SpaceAdmin spaces, RequestGate gate, long hotMaxBytes) {
+        this.nodeId = nodeId;
+        this.store = Objects.requireNonNull(store, "store");
+        this.replicator = Objects.requireNonNull(replicator, "replicator");
+        this.topology = Objects.requireNonNull(topology, "topology");
+        this.endpointOf = Objects.requireNonNull(endpointOf, "endpointOf");
+        this.spaces = Objects.requireNonNull(spaces, "spaces");
+        this.gate = Objects.requireNonNull(gate, "gate");
+        this.hotMaxBytes = hotMaxBytes;
+    }
+
+    // ---- keyed calls ----
+
+    @Override
+    public void store(StoreRequest request, StreamObserver<StoreResponse> out) {
+        if (!admit(out)) {
+            return;
+        }
+        CompletableFuture<io.mnemo.node.storage.Version> f;
+        try {
+            f = replicator.store(checkedMemory(request.hasMemory(), request.getMemory(), "memory"));
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        String space = request.getMemory().getSpace();
+        reply(f, v -> StoreResponse.newBuilder().setVersion(ProtoMapping.toWire(v)).build(), out, "memory", space);
+    }
+
+    @Override
+    public void recall(RecallRequest request, StreamObserver<RecallResponse> out) {
+        if (!admit(out)) {
+            return;
+        }
+        String space = request.getSpace();
+        String id = request.getId();
+        CompletableFuture<RecallResponse> f;
+        try {
+            checkKey(space, id);
+            ReadConsistency consistency = consistencyOf(request.getConsistency());
+            f = replicator.read(space, id, consistency).thenApply(r -> r.memory()
+                    .map(m -> RecallResponse.newBuilder().setMemory(ProtoMapping.toWire(m, true)).build())
+                    .orElseThrow(() -> Errors.notFound(space, id)));
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        reply(f, r -> r, out, "", space);
+    }
+
+    @Override
+    public void remove(RemoveRequest request, StreamObserver<RemoveResponse> out) {
+        if (!admit(out)) {
+            return;
+        }
+        String space = request.getSpace();
+        String id = request.getId();
+        CompletableFuture<RemoveResponse> f;
+        try {
+            checkKey(space, id);
+            // "Existed" as this node knew it before the write; the coordinator is a replica, so it usually knows.
+            boolean existed = store.read(space, id).map(r -> !r.isTombstone()).orElse(false);
+            f = replicator.remove(space, id).thenApply(v -> RemoveResponse.newBuilder()
+                    .setVersion(ProtoMapping.toWire(v)).setExisted(existed).build());
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        reply(f, r -> r, out, "", space);
+    }
+
+    @Override
+    public void storeBatch(StoreBatchRequest request, StreamObserver<StoreBatchResponse> out) {
+        if (!admit(out)) {
+            return;
+        }
+        int n = request.getMemoriesCount();
+        List<CompletableFuture<StoreItemResult>> items = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int index = i;
+            io.mnemo.protocol.v1.Memory m = request.getMemories(i);
+            String field = "memories[" + i + "]";
+            CompletableFuture<io.mnemo.node.storage.Version> f;
+            try {
+                f = replicator.store(checkedMemory(true, m, field));
+            } catch (RuntimeException e) {
+                f = CompletableFuture.failedFuture(e);
+            }
+            items.add(f.handle((v, error) -> {
+                StoreItemResult.Builder b = StoreItemResult.newBuilder().setIndex(index);
+                if (error == null) {
+                    return b.setVersion(ProtoMapping.toWire(v)).build();
+                }
+                StatusRuntimeException s = ErrorMapping.toStatus(error, field, spaceConfig(m.getSpace()), endpointOf);
+                ItemError.Builder e = ItemError.newBuilder().setCode(s.getStatus().getCode().value())
+                        .setMessage(String.valueOf(s.getStatus().getDescription()));
+                Errors.detailOf(s).ifPresent(e::setDetail);
+                return b.setError(e).build();
+            }));
+        }
+        CompletableFuture<StoreBatchResponse> all = CompletableFuture.allOf(items.toArray(new CompletableFuture<?>[0]))
+                .thenApply(x -> {
+                    StoreBatchResponse.Builder b = StoreBatchResponse.newBuilder();
+                    items.forEach(item -> b.addResults(item.join()));
+                    return b.build();
+                });
+        reply(all, r -> r, out, "", "");
+    }
+
+    // ---- local reads ----
+
+    /**
+     * Streams the space from the local store. A chunk is sent only while the stream is ready (gRPC flow
+     * control), so a slow client throttles the scan instead of filling the node's heap; the cursor is closed
+     * when the scan ends, fails or the client cancels. The resume token is the store's, valid across restarts.
+     */
+    @Override
+    public void scan(ScanRequest request, StreamObserver<ScanChunk> responseObserver) {
+        if (!admit(responseObserver)) {
+            return;
+        }
+        ServerCallStreamObserver<ScanChunk> out = (ServerCallStreamObserver<ScanChunk>) responseObserver;
+        ScanCursor cursor;
+        Set<Integer> partitions;
+        PartitionFunction function;
+        int chunk;
+        try {
+            SpaceConfig.validateName(request.getSpace());
+            io.mnemo.node.storage.ScanRequest.Builder b = io.mnemo.node.storage.ScanRequest.builder()
+                    .space(request.getSpace());
+            switch (request.getTier()) {
+                case TIER_UNSPECIFIED:
+                    break;
+                case TIER_HOT:
+                    b.tier(io.mnemo.node.storage.Tier.HOT);
+                    break;
+                case TIER_WARM:
+                    b.tier(io.mnemo.node.storage.Tier.WARM);
+                    break;
+                default:
+                    throw Errors.invalidArgument("tier", "tier " + request.getTier() + " is not served by this node",
+                            "TIER_HOT, TIER_WARM");
+            }
+            if (!request.getResumeToken().isEmpty()) {
+                b.resumeToken(request.getResumeToken().toString(StandardCharsets.UTF_8));
+            }
+            chunk = request.getChunkSize() == 0 ? DEFAULT_SCAN_CHUNK : Math.min(MAX_SCAN_CHUNK, request.getChunkSize());
+            partitions = new HashSet<>(request.getPartitionsList());
+            function = PartitionFunction.of(topology.get().partitions());
+            if (partitions.size() == 1) {
+                b.partition(partitions.iterator().next());
+            }
+            cursor = store.scan(b.pageHint(chunk).build());
+        } catch (RuntimeException e) {
+            failAdmitted(responseObserver, e, "", request.getSpace());
+            return;
+        }
+        ScanPump pump = new ScanPump(out, cursor, partitions, function, chunk, request.getOmitEmbeddings(),
+                request.getSpace());
+        out.setOnCancelHandler(pump::finish);
+        out.setOnReadyHandler(pump::pump);
+        pump.pump();
+    }
+
+    /** Sends chunks of one scan while the stream is ready; runs on gRPC's serialized callback executor. */
+    private final class ScanPump {
+        private final ServerCallStreamObserver<ScanChunk> out;
+        private final ScanCursor cursor;
+        private final Set<Integer> partitions;
+        private final PartitionFunction function;
+        private final int chunk;
+        private final boolean omitEmbeddings;
+        private final String space;
+        private boolean finished;
+
+        ScanPump(ServerCallStreamObserver<ScanChunk> out, ScanCursor cursor, Set<Integer> partitions,
+                 PartitionFunction function, int chunk, boolean omitEmbeddings, String space) {
+            this.out = out;
+            this.cursor = cursor;
+            this.partitions = partitions;
+            this.function = function;
+            this.chunk = chunk;
+            this.omitEmbeddings = omitEmbeddings;
+            this.space = space;
+        }
+
+        synchronized void pump() {
+            try {
+                while (!finished && out.isReady()) {
+                    ScanChunk.Builder c = ScanChunk.newBuilder();
+                    while (c.getMemoriesCount() < chunk && cursor.hasNext()) {
+                        StoredRecord r = cursor.next();
+                        Optional<Memory> m = r.memory();
+                        if (m.isPresent() && (partitions.size() <= 1
+                                || partitions.contains(function.partitionOf(r.key().space(), r.key().id())))) {
+                            c.addMemories(ProtoMapping.toWire(m.get(), !omitEmbeddings));
+                        }
+                    }
+                    boolean done = !cursor.hasNext();
+                    c.setResumeToken(ByteString.copyFrom(cursor.resumeToken(), StandardCharsets.UTF_8)).setDone(done);
+                    out.onNext(c.build());
+                    if (done) {
+                        finish();
+                        out.onCompleted();
+                    }
+                }
+            } catch (RuntimeException e) {
+                finish();
+                fail(out, e, "", space);
+            }
+        }
+
+        synchronized void finish() {
+            if (!finished) {
+                finished = true;
+                cursor.close();
+                gate.exit();
+            }
+        }
+    }
+
+    @Override
+    public void counts(CountsRequest request, StreamObserver<CountsResponse> out) {
+        if (!admit(out)) {
+            return;
+        }
+        try {
+            if (request.getClusterWide() && topology.get().members().size() > 1) {
+                // A cluster-wide count needs a compute job on every member; not assembled yet (see MnemoNode).
+                throw Status.UNIMPLEMENTED.withDescription("cluster_wide counts need the cluster compute job, which "
+                        + "this node does not run yet; ask each node or count locally").asRuntimeException();
+            }
+            TierCounts counts = store.counts();
+            CountsResponse.Builder b = CountsResponse.newBuilder();
+            long hot = 0;
+            long warm = 0;
+            long tombstones = 0;
+            for (Map.Entry<String, TierCounts.SpaceCounts> e : counts.spaces().entrySet()) {
+                if (request.getSpace().isEmpty() || request.getSpace().equals(e.getKey())) {
+                    b.addSpaces(SpaceCounts.newBuilder().setSpace(e.getKey()).setCounts(ProtoMapping.toWire(e.getValue())));
+                    hot += e.getValue().hot();
+                    warm += e.getValue().warm();
+                    tombstones += e.getValue().tombstones();
+                }
+            }
+            b.setTotal(ProtoMapping.toWire(new TierCounts.SpaceCounts(hot, warm, tombstones)));
+            succeed(out, b.build());
+        } catch (RuntimeException e) {
+            failAdmitted(out, e, "", request.getSpace());
+        }
+    }
+
+    @Override
+    public void stats(StatsRequest request, StreamObserver<StatsResponse> out) {
+        if (!admit(out)) {
+            return;
+        }
+        try {
+            StoreStats s = store.stats();
+            StatsResponse.Builder b = StatsResponse.newBuilder().setNodeId(nodeId)
+                    .setLiveBytes(s.liveBytes()).setFileBytes(s.fileBytes())
+                    .setFragmentation(s.fragmentation()).setHotBytes(s.hotBytes()).setHotMaxBytes(hotMaxBytes);
+            for (String finding : s.recovery().findings()) {
+                b.addRecoveryEvents(RecoveryEvent.newBuilder().setDescription(finding));
+            }
+            succeed(out, b.build());
+        } catch (RuntimeException e) {
+            failAdmitted(out, e, "", "");
+        }
+    }
+
+    /** Answered even while the node is not ready: a client needs the topology to find another replica. */
+    @Override
+    public void topology(TopologyRequest request, StreamObserver<TopologyResponse> out) {
+        Topology t = topology.get();
+        TopologyResponse.Builder b = TopologyResponse.newBuilder();
+        if (t.epoch() > request.getKnownEpoch()) {
+            b.setTopology(ProtoMapping.toWire(t));
+        }
+        out.onNext(b.build());
+        out.onCompleted();
+    }
+
+    // ---- spaces ----
+
+    @Override
+    public void createSpace(CreateSpaceRequest request, StreamObserver<CreateSpaceResponse> out) {
+        if (!admit(out)) {
+            return;
+        }
+        try {
+            if (!request.hasSpec()) {
+                throw Errors.invalidArgument("spec", "must be present", "");
+            }
+            Map.Entry<SpaceConfig, Long> created = spaces.create(request.getSpec());
+            succeed(out, CreateSpaceResponse.newBuilder().setSpace(ProtoMapping.toWire(created.getKey()))
+                    .setEpoch(created.getValue()).build());
+        } catch (RuntimeException e) {
+            failAdmitted(out, prefixed(e, "spec"), "", request.getSpec().getName());
+        }
+    }
+
+    @Override
+    public void dropSpace(DropSpaceRequest request, StreamObserver<DropSpaceResponse> out) {
+        if (!admit(out)) {
+            return;
+        }
+        try {
+            SpaceConfig.validateName(request.getName());
+            succeed(out, DropSpaceResponse.newBuilder().setEpoch(spaces.drop(request.getName())).build());
+        } catch (RuntimeException e) {
+            failAdmitted(out, e, "", request.getName());
+        }
+    }
+
+    @Override
+    public void listSpaces(ListSpacesRequest request, StreamObserver<ListSpacesResponse> out) {
+        if (!admit(out)) {
+            return;
+        }
+        try {
+            Map.Entry<List<SpaceConfig>, Long> list = spaces.list();
+            ListSpacesResponse.Builder b = ListSpacesResponse.newBuilder().setEpoch(list.getValue());
+            list.getKey().forEach(s -> b.addSpaces(ProtoMapping.toWire(s)));
+            succeed(out, b.build());
+        } catch (RuntimeException e) {
+            failAdmitted(out, e, "", "");
+        }
+    }
+
+    // ---- plumbing ----
+
+    private static RuntimeException prefixed(RuntimeException e, String prefix) {
+        if (e instanceof io.mnemo.node.storage.InvalidMemoryException) {
+            io.mnemo.node.storage.InvalidMemoryException ime = (io.mnemo.node.storage.InvalidMemoryException) e;
+            return Errors.invalidArgument(prefix + "." + ime.field(), ime.getMessage(), "");
+        }
+        return e;
+    }
+
+    /** The memory of a store request as a storage memory, after the checks that need no space. */
+    private static Memory checkedMemory(boolean present, io.mnemo.protocol.v1.Memory m, String field) {
+        if (!present) {
+            throw Errors.invalidArgument(field, "must be present", "");
+        }
+        if (m.hasVersion()) {
+            throw Errors.invalidArgument(field + ".version", "must not be set: the coordinator stamps the version", "");
+        }
+        try {
+            SpaceConfig.validateName(m.getSpace());
+            MemoryValidator.validateId(m.getId());
+        } catch (io.mnemo.node.storage.InvalidMemoryException e) {
+            throw Errors.invalidArgument(field + "." + e.field(), e.getMessage(), ErrorMapping.limitOf(e.field(),
+                    Optional.empty()));
+        }
+        return ProtoMapping.fromWire(m);
+    }
+
+    private static void checkKey(String space, String id) {
+        SpaceConfig.validateName(space);
+        MemoryValidator.validateId(id);
+    }
+
+    private static ReadConsistency consistencyOf(io.mnemo.protocol.v1.Consistency c) {
+        switch (c) {
+            case CONSISTENCY_ONE:
+                return ReadConsistency.ONE;
+            case CONSISTENCY_UNSPECIFIED:
+            case CONSISTENCY_QUORUM:
+                return ReadConsistency.QUORUM;
+            case CONSISTENCY_ALL:
+                return ReadConsistency.ALL;
+            default:
+                throw Errors.invalidArgument("consistency", "unknown value " + c, "ONE, QUORUM, ALL");
+        }
+    }
+
+    private Optional<SpaceConfig> spaceConfig(String name) {
+        try {
+            return store.listSpaces().stream().filter(s -> s.name().equals(name)).findFirst();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private boolean admit(StreamObserver<?> out) {
+        if (gate.tryEnter()) {
+            return true;
+        }
+        out.onError(Errors.unavailable("node " + nodeId + " is not serving (starting or draining)", 100));
+        return false;
+    }
+
+    private <T, R> void reply(CompletableFuture<T> f, java.util.function.Function<T, R> body, StreamObserver<R> out,
+                              String field, String space) {
+        f.whenComplete((value, error) -> {
+            if (error == null) {
+                R r;
+                try {
+                    r = body.apply(value);
+                } catch (RuntimeException e) {
+                    failAdmitted(out, e, field, space);
+                    return;
+                }
+                succeed(out, r);
+            } else {
+                failAdmitted(out, error, field, space);
+            }
+        });
+    }
+
+    private <R> void succeed(StreamObserver<R> out, R value) {
+        try {
+            out.onNext(value);
+            out.onCompleted();
+        } finally {
+            gate.exit();
+        }
+    }
+
+    private void failAdmitted(StreamObserver<?> out, Throwable error, String field, String space) {
+        try {
+            fail(out, error, field, space);
+        } finally {
+            gate.exit();
+        }
+    }
+
+    private void fail(StreamObserver<?> out, Throwable error, String field, String space) {
+        out.onError(ErrorMapping.toStatus(error, field, spaceConfig(space), endpointOf));
+    }
+}
