@@ -111,7 +111,7 @@ class RoutingTest {
     }
 
     @Test
-    void store_sendsTheClientsTopologyEpochAndBearerToken() {
+    void anyCall_bearerTokenConfigured_sentAsAuthorizationHeader() {
         try (MnemoClient client = Fixtures.builder(cluster).bearerToken("s3cret").allowTokenWithoutTls().build()) {
             client.store(Fixtures.memory("t"));
         }

@@ -114,8 +114,7 @@ public final class MnemoNode implements AutoCloseable {
         resources.push(store);
         LOG.info("node {}: storage open at {} ({} partitions)", nodeId, config.dataDir(), partitions);
 
-        NumaWorkers numa = NumaWorkers.start(NumaConfig.from(s -> s == NumaSetting.MODE
-                ? config.numaMode().settingValue() : config.numa(s)), partitions, WorkerErrorHandler.logging());
+        NumaWorkers numa = NumaWorkers.start(NumaConfig.from(this::numaSetting), partitions, WorkerErrorHandler.logging());
         resources.push(numa);
         LOG.info("node {}: NUMA workers: {}", nodeId, numa.status());
 
@@ -165,6 +164,12 @@ public final class MnemoNode implements AutoCloseable {
         gate.open();
         LOG.info("node {} ready: gRPC {} , health/metrics http://{}:{}/", nodeId, endpoint, config.bindHost(),
                 health.port());
+    }
+
+    /** A NUMA setting's text for {@link NumaConfig#from}; the configuration's empty text means "not set". */
+    private String numaSetting(NumaSetting s) {
+        String text = s == NumaSetting.MODE ? config.numaMode().settingValue() : config.numa(s);
+        return text == null || text.isEmpty() ? null : text;
     }
 
     static StorageConfig storageConfig(NodeConfig c) {
