@@ -73,7 +73,7 @@ public final class MnemoClient implements AutoCloseable {
     public CompletableFuture<Version> storeAsync(Memory memory, CallOptions options) {
         open("store");
         Objects.requireNonNull(memory, "memory");
-        return core.store(Codec.toWire("memory", memory, space(memory.space().orElse(null))), options);
+        return core.store(Codec.toWire("memory", memory, spaceOrDefault(memory.space().orElse(null))), options);
     }
 
     /** Stores many memories; see {@link #storeAllAsync}. */
@@ -91,7 +91,7 @@ public final class MnemoClient implements AutoCloseable {
         List<io.mnemo.protocol.v1.Memory> wire = new ArrayList<>(memories.size());
         for (int i = 0; i < memories.size(); i++) {
             Memory m = Objects.requireNonNull(memories.get(i), "memories[" + i + "]");
-            wire.add(Codec.toWire("memories[" + i + "]", m, space(m.space().orElse(null))));
+            wire.add(Codec.toWire("memories[" + i + "]", m, spaceOrDefault(m.space().orElse(null))));
         }
         return core.storeAll(wire);
     }
@@ -326,7 +326,11 @@ public final class MnemoClient implements AutoCloseable {
     }
 
     private String space(String space) {
-        return Validation.space("space", space != null ? space : core.settings().defaultSpace());
+        return Validation.space("space", spaceOrDefault(space));
+    }
+
+    private String spaceOrDefault(String space) {
+        return space != null ? space : core.settings().defaultSpace();
     }
 
     /** Waits for a call; rethrows its {@link MnemoException}. Every call is bounded by its timeouts and retry cap. */

@@ -119,7 +119,7 @@ final class FakeCluster implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         for (FakeNode n : nodes) {
             n.close();
         }

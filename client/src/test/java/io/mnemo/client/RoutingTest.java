@@ -38,7 +38,7 @@ class RoutingTest {
         for (int n = 0; n < 3; n++) {
             assertThat(cluster.node(n).calls("store")).as("stores on node %d", n).isEqualTo(expected[n]);
         }
-        assertThat(expected).allSatisfy(c -> assertThat(c).isPositive());
+        assertThat(expected).doesNotContain(0);
     }
 
     @Test
@@ -101,8 +101,8 @@ class RoutingTest {
     void backgroundRefresher_topologyChanges_clientFollowsWithoutAnyCall() throws Exception {
         Fixtures.RecordingListener listener = new Fixtures.RecordingListener(3);
         try (MnemoClient client = MnemoClient.builder().seeds(cluster.seeds()).defaultSpace(Fixtures.SPACE)
-                .connectTimeout(Duration.ofMillis(100)).requestTimeout(Duration.ofMillis(200))
-                .topologyRefreshPeriod(Duration.ofMillis(200)).listener(listener).build()) {
+                .connectTimeout(Duration.ofMillis(500)).requestTimeout(Duration.ofMillis(500))
+                .topologyRefreshPeriod(Duration.ofMillis(500)).listener(listener).build()) {
             cluster.editTopology(t -> t.toBuilder().setEpoch(3).build());
 
             assertThat(listener.awaitEpoch(10)).as("refreshed to epoch 3 within 10 s").isTrue();

@@ -116,7 +116,8 @@ public final class ScanIterator implements Iterator<Memory>, AutoCloseable {
                     continue;
                 }
                 ScanChunk chunk = stream.next();
-                attempts = 0;
+                // Progress: the stream that delivered this chunk counts as the first attempt from here on.
+                attempts = 1;
                 chunk.getMemoriesList().forEach(m -> buffer.add(Codec.fromWire(m)));
                 if (!chunk.getResumeToken().isEmpty()) {
                     token = chunk.getResumeToken();

@@ -107,10 +107,12 @@ public final class TopologyManager {
         }
         String endpoint = candidates.get(i);
         TopologyView known = current;
+        // The first fetch also opens the first connection (and warms a cold JVM): it gets the connect timeout too.
+        long deadlineNs = settings.requestTimeout().toNanos() + (known == null ? settings.connectTimeout().toNanos() : 0);
         UnaryCall<TopologyResponse> call = new UnaryCall<>(endpoint);
         try {
             MnemoServiceGrpc.newStub(channels.get(endpoint))
-                    .withDeadlineAfter(settings.requestTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                    .withDeadlineAfter(deadlineNs, TimeUnit.NANOSECONDS)
                     .topology(TopologyRequest.newBuilder().setKnownEpoch(known == null ? 0 : known.epoch()).build(), call);
         } catch (RuntimeException e) {
             call.onError(e);

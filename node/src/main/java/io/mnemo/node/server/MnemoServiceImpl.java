@@ -218,6 +218,7 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
         }
         ServerCallStreamObserver<ScanChunk> out = (ServerCallStreamObserver<ScanChunk>) responseObserver;
         ScanCursor cursor;
+        io.mnemo.node.storage.ScanRequest.Builder scanFrom;
         Set<Integer> partitions;
         PartitionFunction function;
         int chunk;
@@ -247,22 +248,30 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
             if (partitions.size() == 1) {
                 b.partition(partitions.iterator().next());
             }
-            cursor = store.scan(b.pageHint(chunk).build());
+            b.pageHint(chunk);
+            scanFrom = b;
+            cursor = store.scan(b.build());
         } catch (RuntimeException e) {
             failAdmitted(responseObserver, e, "", request.getSpace());
             return;
         }
-        ScanPump pump = new ScanPump(out, cursor, partitions, function, chunk, request.getOmitEmbeddings(),
-                request.getSpace());
+        io.mnemo.node.storage.ScanRequest.Builder pages = scanFrom;
+        ScanPump pump = new ScanPump(out, cursor, token -> store.scan(pages.resumeToken(token).build()),
+                partitions, function, chunk, request.getOmitEmbeddings(), request.getSpace());
         out.setOnCancelHandler(pump::finish);
         out.setOnReadyHandler(pump::pump);
         pump.pump();
     }
 
-    /** Sends chunks of one scan while the stream is ready; runs on gRPC's serialized callback executor. */
+    /**
+     * Sends chunks of one scan while the stream is ready. A store cursor ends at its page hint, so when one runs
+     * out before the scan is exhausted the next page is opened from its resume token. Guarded by its monitor:
+     * gRPC's onReady and onCancel callbacks may come from different threads.
+     */
     private final class ScanPump {
         private final ServerCallStreamObserver<ScanChunk> out;
-        private final ScanCursor cursor;
+        private final java.util.function.Function<String, ScanCursor> nextPage;
+        private ScanCursor cursor;
         private final Set<Integer> partitions;
         private final PartitionFunction function;
         private final int chunk;
@@ -270,10 +279,12 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
         private final String space;
         private boolean finished;
 
-        ScanPump(ServerCallStreamObserver<ScanChunk> out, ScanCursor cursor, Set<Integer> partitions,
+        ScanPump(ServerCallStreamObserver<ScanChunk> out, ScanCursor cursor,
+                 java.util.function.Function<String, ScanCursor> nextPage, Set<Integer> partitions,
                  PartitionFunction function, int chunk, boolean omitEmbeddings, String space) {
             this.out = out;
             this.cursor = cursor;
+            this.nextPage = nextPage;
             this.partitions = partitions;
             this.function = function;
             this.chunk = chunk;
@@ -285,7 +296,7 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
             try {
                 while (!finished && out.isReady()) {
                     ScanChunk.Builder c = ScanChunk.newBuilder();
-                    while (c.getMemoriesCount() < chunk && cursor.hasNext()) {
+                    while (c.getMemoriesCount() < chunk && hasNext()) {
                         StoredRecord r = cursor.next();
                         Optional<Memory> m = r.memory();
                         if (m.isPresent() && (partitions.size() <= 1
@@ -293,7 +304,7 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
                             c.addMemories(ProtoMapping.toWire(m.get(), !omitEmbeddings));
                         }
                     }
-                    boolean done = !cursor.hasNext();
+                    boolean done = !hasNext();
                     c.setResumeToken(ByteString.copyFrom(cursor.resumeToken(), StandardCharsets.UTF_8)).setDone(done);
                     out.onNext(c.build());
                     if (done) {
@@ -305,6 +316,19 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
                 finish();
                 fail(out, e, "", space);
             }
+        }
+
+        /** True if a record follows, opening the next page when this one is used up. */
+        private boolean hasNext() {
+            while (!cursor.hasNext()) {
+                if (cursor.isExhausted()) {
+                    return false;
+                }
+                String token = cursor.resumeToken();
+                cursor.close();
+                cursor = nextPage.apply(token);
+            }
+            return true;
         }
 
         synchronized void finish() {

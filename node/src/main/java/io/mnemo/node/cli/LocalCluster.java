@@ -1,0 +1,216 @@
+package io.mnemo.node.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * N node processes on loopback, each a separate JVM with its own data directory, configuration file and log,
+ * started with this JVM's java, class path and the project's JVM flags ({@code config/jvm.options}, plus
+ * {@code config/jvm-jdk23.options} on JDK 23 and newer).
+ *
+ * <p>Ports of node {@code i} (1-based) from the base port {@code b}: gRPC {@code b + i}, metrics/health
+ * {@code b + 100 + i}, Raft {@code b + 200 + i}, Ignite discovery {@code b + 300 + i}. Node 1 starts the cluster;
+ * the others list node 1 to 3's discovery addresses as seeds.
+ *
+ * <p>Not thread-safe: one owner starts, kills and stops the nodes.
+ */
+public final class LocalCluster implements AutoCloseable {
+    private final Path home;
+    private final Path dataDir;
+    private final int basePort;
+    private final int nodes;
+    private final Process[] processes;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /**
+     * A cluster of {@code nodes} under {@code dataDir}; {@code home} is the project root that holds
+     * {@code config/jvm.options}.
+     */
+    public LocalCluster(Path home, Path dataDir, int basePort, int nodes) {
+        if (nodes < 1 || nodes > 99) {
+            throw new IllegalArgumentException("nodes must be in [1, 99], got " + nodes);
+        }
+        if (basePort < 1024 || basePort + 399 > 65_535) {
+            throw new IllegalArgumentException("base port must be in [1024, 65136], got " + basePort);
+        }
+        this.home = Objects.requireNonNull(home, "home").toAbsolutePath();
+        this.dataDir = Objects.requireNonNull(dataDir, "dataDir").toAbsolutePath();
+        this.basePort = basePort;
+        this.nodes = nodes;
+        this.processes = new Process[nodes + 1];
+    }
+
+    public int size() {
+        return nodes;
+    }
+
+    public int grpcPort(int node) {
+        return basePort + node;
+    }
+
+    public int metricsPort(int node) {
+        return basePort + 100 + node;
+    }
+
+    public String endpoint(int node) {
+        return "127.0.0.1:" + grpcPort(node);
+    }
+
+    public Path logOf(int node) {
+        return dataDir.resolve("node-" + node).resolve("node.log");
+    }
+
+    /** Starts every node and waits until all are ready; on failure stops those started and throws. */
+    public void startAll(Duration timeout) throws IOException, InterruptedException {
+        for (int i = 1; i <= nodes; i++) {
+            start(i);
+        }
+        for (int i = 1; i <= nodes; i++) {
+            awaitReady(i, timeout);
+        }
+    }
+
+    /** Starts node {@code node} (1-based) as a new process; its data directory is kept across restarts. */
+    public void start(int node) throws IOException {
+        Path dir = dataDir.resolve("node-" + node);
+        Files.createDirectories(dir);
+        Path conf = dir.resolve("mnemo.conf");
+        Files.writeString(conf, configText(node), StandardCharsets.UTF_8);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaExecutable());
+        cmd.add("@" + home.resolve("config/jvm.options"));
+        if (Runtime.version().feature() >= 23) {
+            cmd.add("@" + home.resolve("config/jvm-jdk23.options"));
+        }
+        cmd.add("-Dmnemo.home=" + home);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(MnemoCli.class.getName());
+        cmd.add("node");
+        cmd.add("--config");
+        cmd.add(conf.toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logOf(node).toFile()));
+        processes[node] = pb.start();
+    }
+
+    private String configText(int node) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# written by mnemo local-cluster\n");
+        sb.append("mnemo.node.id = ").append(node).append('\n');
+        sb.append("mnemo.node.data-dir = ").append(dataDir.resolve("node-" + node).resolve("data")).append('\n');
+        sb.append("mnemo.node.bind-host = 127.0.0.1\n");
+        sb.append("mnemo.grpc.port = ").append(grpcPort(node)).append('\n');
+        sb.append("mnemo.metrics.port = ").append(metricsPort(node)).append('\n');
+        sb.append("mnemo.raft.port = ").append(basePort + 200 + node).append('\n');
+        sb.append("mnemo.ignite.discovery-port = ").append(basePort + 300 + node).append('\n');
+        sb.append("mnemo.storage.warm.entries-per-partition = 10000\n");
+        sb.append("mnemo.storage.hot.max-bytes = 64MiB\n");
+        sb.append("mnemo.node.drain-timeout = 5s\n");
+        if (nodes > 1) {
+            List<String> seeds = new ArrayList<>();
+            for (int i = 1; i <= Math.min(3, nodes); i++) {
+                seeds.add("127.0.0.1:" + (basePort + 300 + i));
+            }
+            sb.append("mnemo.cluster.seeds = ").append(String.join(",", seeds)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String javaExecutable() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /**
+     * Waits until node {@code node} answers 200 on {@code /ready}, checking every 100 ms.
+     *
+     * @throws IllegalStateException if the process exits first or the timeout passes (the message names its log)
+     */
+    public void awaitReady(int node, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        URI ready = URI.create("http://127.0.0.1:" + metricsPort(node) + "/ready");
+        while (true) {
+            Process p = processes[node];
+            if (p == null || !p.isAlive()) {
+                throw new IllegalStateException("node " + node + " exited" + (p == null ? "" : " with " + p.exitValue())
+                        + " before it was ready; see " + logOf(node) + lastLines(node));
+            }
+            try {
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(1)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet: try again until the deadline
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("node " + node + " not ready after " + timeout + "; see " + logOf(node));
+            }
+            CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS)).join();
+        }
+    }
+
+    private String lastLines(int node) {
+        try {
+            List<String> lines = Files.readAllLines(logOf(node), StandardCharsets.UTF_8);
+            List<String> tail = lines.subList(Math.max(0, lines.size() - 5), lines.size());
+            return tail.isEmpty() ? "" : "; last lines:\n  " + String.join("\n  ", tail);
+        } catch (IOException | UncheckedIOException e) {
+            return "";
+        }
+    }
+
+    public boolean isAlive(int node) {
+        return processes[node] != null && processes[node].isAlive();
+    }
+
+    /** Kills node {@code node} with SIGKILL (no drain, no clean shutdown) and waits for it to be gone. */
+    public void kill(int node) throws InterruptedException {
+        Process p = processes[node];
+        if (p != null) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Stops node {@code node} with SIGTERM (the node drains) and waits up to {@code timeout}, then kills it. */
+    public void stop(int node, Duration timeout) throws InterruptedException {
+        Process p = processes[node];
+        if (p != null && p.isAlive()) {
+            p.destroy();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Stops every node (SIGTERM, then SIGKILL after 20 s); idempotent. */
+    @Override
+    public void close() throws InterruptedException {
+        for (int i = 1; i <= nodes; i++) {
+            Process p = processes[i];
+            if (p != null && p.isAlive()) {
+                p.destroy();
+            }
+        }
+        for (int i = 1; i <= nodes; i++) {
+            stop(i, Duration.ofSeconds(20));
+        }
+    }
+}
