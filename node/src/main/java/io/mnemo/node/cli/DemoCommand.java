@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -89,9 +90,9 @@ final class DemoCommand implements Callable<Integer> {
 
     private int workload(PrintWriter out, String bootstrap, LocalCluster cluster) throws Exception {
         out.println("seed " + seed);
+        Topology topology = awaitTopology(bootstrap, cluster == null ? 1 : cluster.size(), Duration.ofSeconds(60));
         stub(bootstrap).createSpace(CreateSpaceRequest.newBuilder()
                 .setSpec(SpaceSpec.newBuilder().setName(SPACE).setDimension(DIM)).build());
-        Topology topology = stub(bootstrap).topology(TopologyRequest.getDefaultInstance()).getTopology();
         PartitionFunction pf = PartitionFunction.of(topology.getPartitionCount());
         Map<Integer, String> endpoints = new HashMap<>();
         topology.getMembersList().forEach(m -> endpoints.put(m.getId(), m.getEndpoint()));
@@ -144,6 +145,22 @@ final class DemoCommand implements Callable<Integer> {
         boolean ok = afterRestart == stored.size() && (whileDown < 0 || whileDown == stored.size());
         out.println(ok ? "RESULT: every memory survived" : "RESULT: memories missing (see above)");
         return ok ? 0 : 1;
+    }
+
+    /** The node's topology once it lists at least {@code members} members (checked every 200 ms). */
+    private Topology awaitTopology(String endpoint, int members, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Topology t = stub(endpoint).topology(TopologyRequest.getDefaultInstance()).getTopology();
+            if (t.getMembersCount() >= members) {
+                return t;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the topology of " + endpoint + " has " + t.getMembersCount()
+                        + " members after " + timeout + ", expected " + members);
+            }
+            CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)).join();
+        }
     }
 
     /** Reads every memory at QUORUM from a live replica (skipping {@code down}); counts exact matches. */

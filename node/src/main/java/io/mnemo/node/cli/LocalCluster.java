@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * {@code config/jvm-jdk23.options} on JDK 23 and newer).
  *
  * <p>Ports of node {@code i} (1-based) from the base port {@code b}: gRPC {@code b + i}, metrics/health
- * {@code b + 100 + i}, Raft {@code b + 200 + i}, Ignite discovery {@code b + 300 + i}. Node 1 starts the cluster;
- * the others list node 1 to 3's discovery addresses as seeds.
+ * {@code b + 100 + i}, Raft {@code b + 200 + i}, Ignite discovery {@code b + 300 + i}. Partitions: 64;
+ * with more than one node, every node lists node 1 to 3's discovery addresses as seeds and all nodes as the
+ * Raft voters (passed as {@code --raft-members}, as the configuration has no setting for them yet).
  *
  * <p>Not thread-safe: one owner starts, kills and stops the nodes.
  */
@@ -65,6 +66,10 @@ public final class LocalCluster implements AutoCloseable {
         return basePort + 100 + node;
     }
 
+    private int raftPort(int node) {
+        return basePort + 200 + node;
+    }
+
     public String endpoint(int node) {
         return "127.0.0.1:" + grpcPort(node);
     }
@@ -102,6 +107,14 @@ public final class LocalCluster implements AutoCloseable {
         cmd.add("node");
         cmd.add("--config");
         cmd.add(conf.toString());
+        if (nodes > 1) {
+            List<String> voters = new ArrayList<>();
+            for (int i = 1; i <= nodes; i++) {
+                voters.add(i + "=127.0.0.1:" + raftPort(i));
+            }
+            cmd.add("--raft-members");
+            cmd.add(String.join(",", voters));
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logOf(node).toFile()));
         processes[node] = pb.start();
@@ -115,7 +128,8 @@ public final class LocalCluster implements AutoCloseable {
         sb.append("mnemo.node.bind-host = 127.0.0.1\n");
         sb.append("mnemo.grpc.port = ").append(grpcPort(node)).append('\n');
         sb.append("mnemo.metrics.port = ").append(metricsPort(node)).append('\n');
-        sb.append("mnemo.raft.port = ").append(basePort + 200 + node).append('\n');
+        sb.append("mnemo.raft.port = ").append(raftPort(node)).append('\n');
+        sb.append("mnemo.cluster.partitions = 64\n");
         sb.append("mnemo.ignite.discovery-port = ").append(basePort + 300 + node).append('\n');
         sb.append("mnemo.storage.warm.entries-per-partition = 10000\n");
         sb.append("mnemo.storage.hot.max-bytes = 64MiB\n");
@@ -200,17 +214,29 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Stops every node (SIGTERM, then SIGKILL after 20 s); idempotent. */
+    /**
+     * Stops every node (SIGTERM to all at once, then SIGKILL to any still running after 20 s); idempotent. If
+     * interrupted, kills the rest at once and keeps the interrupt flag set.
+     */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         for (int i = 1; i <= nodes; i++) {
             Process p = processes[i];
             if (p != null && p.isAlive()) {
                 p.destroy();
             }
         }
-        for (int i = 1; i <= nodes; i++) {
-            stop(i, Duration.ofSeconds(20));
+        try {
+            for (int i = 1; i <= nodes; i++) {
+                stop(i, Duration.ofSeconds(20));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            for (int i = 1; i <= nodes; i++) {
+                if (processes[i] != null) {
+                    processes[i].destroyForcibly();
+                }
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.mnemo.node.config.ConfigException;
 import io.mnemo.node.config.ConfigLoader;
+import io.mnemo.node.config.HostPort;
 import io.mnemo.node.config.NodeConfig;
 import io.mnemo.node.server.MnemoNode;
 import io.mnemo.protocol.v1.ListSpacesRequest;
@@ -13,8 +14,11 @@ import io.mnemo.protocol.v1.StatsResponse;
 import io.mnemo.protocol.v1.Topology;
 import io.mnemo.protocol.v1.TopologyRequest;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -54,11 +58,21 @@ public final class MnemoCli implements Runnable {
                 + "MNEMO_* environment variables and -Dmnemo.* system properties override it.")
         private Path config;
 
+        @Option(names = "--raft-members", split = ",", paramLabel = "ID=HOST:PORT", description = "The ownership log's "
+                + "Raft voters, this node included; required with mnemo.cluster.seeds (the configuration file has no "
+                + "setting for them yet).")
+        private Map<Integer, String> raftMembers = new LinkedHashMap<>();
+
         @Spec
         private CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
+            Map<Integer, InetSocketAddress> voters = new LinkedHashMap<>();
+            for (Map.Entry<Integer, String> e : raftMembers.entrySet()) {
+                HostPort hp = HostPort.parse(e.getValue());
+                voters.put(e.getKey(), new InetSocketAddress(hp.host(), hp.port()));
+            }
             NodeConfig nc;
             try {
                 nc = ConfigLoader.forProcess(config).load();
@@ -66,14 +80,22 @@ public final class MnemoCli implements Runnable {
                 spec.commandLine().getErr().println(e.getMessage());
                 return 2;
             }
-            MnemoNode node = MnemoNode.start(nc);
+            MnemoNode node;
+            try {
+                node = MnemoNode.start(nc, voters);
+            } catch (IllegalStateException | java.io.IOException e) {
+                spec.commandLine().getErr().println("mnemo node: cannot start: " + e.getMessage());
+                spec.commandLine().getErr().flush();
+                return 1;
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 node.close();
                 stopped.countDown();
             }, "mnemo-shutdown"));
-            spec.commandLine().getOut().printf("node %d ready: grpc 127.0.0.1:%d, health http://%s:%d/ready%n",
-                    node.nodeId(), node.grpcPort(), nc.bindHost(), node.metricsPort());
+            spec.commandLine().getOut().printf("node %d started (%s): grpc %s:%d, readiness http://%s:%d/ready%n",
+                    node.nodeId(), node.isReady() ? "ready" : "joining", nc.bindHost(), node.grpcPort(), nc.bindHost(),
+                    node.metricsPort());
             spec.commandLine().getOut().flush();
             stopped.await();
             return 0;
@@ -103,11 +125,7 @@ public final class MnemoCli implements Runnable {
             LocalCluster cluster = new LocalCluster(home(), dataDir, basePort, nodes);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    cluster.close();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                cluster.close();
                 stopped.countDown();
             }, "mnemo-local-cluster-stop"));
             try {

@@ -203,8 +203,10 @@ public final class Coordinator {
     private void settle(WriteQuorum.State state, CompletableFuture<Version> result, Version version, WriteQuorum quorum,
                         AtomicReference<StaleEpochException> newerEpoch) {
         if (state == WriteQuorum.State.MET) {
-            if (result.complete(version)) {
+            // Count before completing, so whoever sees the ack also sees it counted.
+            if (quorum.claimOutcome()) {
                 counters.writesAcked.increment();
+                result.complete(version);
             }
         } else if (state == WriteQuorum.State.FAILED) {
             fail(result, quorum, newerEpoch.get());
@@ -213,8 +215,9 @@ public final class Coordinator {
 
     private void fail(CompletableFuture<Version> result, WriteQuorum quorum, StaleEpochException newerEpoch) {
         RuntimeException error = newerEpoch != null ? newerEpoch : quorum.shortfall();
-        if (result.completeExceptionally(error)) {
+        if (quorum.claimOutcome()) {
             counters.writeQuorumFailures.increment();
+            result.completeExceptionally(error);
         }
     }
 

@@ -22,6 +22,7 @@ final class WriteQuorum {
     private final Set<Integer> acked = new HashSet<>();
     private final Set<Integer> failed = new HashSet<>();
     private State state = State.PENDING;
+    private boolean outcomeClaimed;
 
     WriteQuorum(List<Integer> current, List<Integer> pending, int neededCurrent) {
         this.current = List.copyOf(current);
@@ -59,6 +60,15 @@ final class WriteQuorum {
             }
         }
         return state;
+    }
+
+    /** True exactly once: for the caller that reports the write's outcome (ack or failure). */
+    synchronized boolean claimOutcome() {
+        if (outcomeClaimed || state == State.PENDING) {
+            return false;
+        }
+        outcomeClaimed = true;
+        return true;
     }
 
     /** Ends a pending write at its deadline; returns true if this call moved it to FAILED. */

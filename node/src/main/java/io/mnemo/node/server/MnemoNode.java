@@ -5,13 +5,18 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mnemo.node.cluster.ownership.BaselineMember;
+import io.mnemo.node.cluster.ownership.BaselineState;
+import io.mnemo.node.cluster.ownership.MemberState;
+import io.mnemo.node.cluster.ownership.SpaceSettings;
+import io.mnemo.node.cluster.ownership.TopologyMapper;
+import io.mnemo.node.config.HostPort;
 import io.mnemo.node.config.NodeConfig;
 import io.mnemo.node.config.Settings;
 import io.mnemo.node.numa.NumaConfig;
 import io.mnemo.node.numa.NumaSetting;
 import io.mnemo.node.numa.NumaWorkers;
 import io.mnemo.node.numa.WorkerErrorHandler;
-import io.mnemo.node.replication.GrpcReplicaTransport;
 import io.mnemo.node.replication.Hint;
 import io.mnemo.node.replication.ReplicationConfig;
 import io.mnemo.node.replication.ReplicationNode;
@@ -30,8 +35,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -72,21 +80,43 @@ public final class MnemoNode implements AutoCloseable {
     private ReplicationNode replication;
     private Server grpc;
     private HealthServer health;
+    private final Map<Integer, InetSocketAddress> raftMembers;
     private volatile TopologyPlacement placement;
+    private volatile MnemoServiceImpl.SpaceAdmin spaces;
+    private PeerTransport transport;
+    private ClusterControl cluster;
 
-    private MnemoNode(NodeConfig config) {
+    private MnemoNode(NodeConfig config, Map<Integer, InetSocketAddress> raftMembers) {
         this.config = config;
+        this.raftMembers = raftMembers;
     }
 
     /**
-     * Starts a node and returns once it is ready (serving client calls).
+     * Starts a one-node cluster (the configuration must have no seeds) and returns once it is ready.
      *
-     * @throws IllegalStateException if the configuration asks for a cluster (seeds), which is not assembled yet
+     * @throws IllegalStateException if the configuration has seeds: use {@link #start(NodeConfig, Map)}
      * @throws IOException           if a port cannot be bound
      */
     public static MnemoNode start(NodeConfig config) throws IOException {
-        requireStandalone(config);
-        MnemoNode node = new MnemoNode(config);
+        return start(config, Map.of());
+    }
+
+    /**
+     * Starts a node. Without seeds it is a one-node cluster, ready when this returns. With seeds it joins the
+     * cluster: {@code raftMembers} (node id to Raft address, this node included) are the ownership log's voters,
+     * and the node becomes ready (see {@link #isReady()} and {@code /ready}) once the baseline names it an active
+     * member, which may be after this returns.
+     *
+     * @throws IllegalStateException if seeds are set but no Raft members are given
+     * @throws IOException           if a port cannot be bound
+     */
+    public static MnemoNode start(NodeConfig config, Map<Integer, InetSocketAddress> raftMembers) throws IOException {
+        if (!config.seeds().isEmpty() && raftMembers.isEmpty()) {
+            throw new IllegalStateException("mnemo.cluster.seeds is set (" + config.seeds() + ") but no Raft member "
+                    + "list was given: the configuration has no setting for the initial Raft voters yet, so pass "
+                    + "them to the node (mnemo node --raft-members 1=host:port,2=host:port,...)");
+        }
+        MnemoNode node = new MnemoNode(config, Map.copyOf(raftMembers));
         try {
             node.open();
         } catch (IOException | RuntimeException e) {
@@ -96,23 +126,13 @@ public final class MnemoNode implements AutoCloseable {
         return node;
     }
 
-    private static void requireStandalone(NodeConfig config) {
-        if (!config.seeds().isEmpty()) {
-            throw new IllegalStateException("mnemo.cluster.seeds is set (" + config.seeds() + "), but this build "
-                    + "assembles one-node clusters only: joining needs (1) a setting with the initial Raft member "
-                    + "list (node id -> host:raft-port), which io.mnemo.node.config does not have yet, (2) the "
-                    + "baseline control loop that feeds Ignite membership to BaselineController and proposes its "
-                    + "commands to the ownership log, and (3) a replica transport whose peer addresses follow the "
-                    + "topology (GrpcReplicaTransport takes a fixed address map). Start without seeds.");
-        }
-    }
-
     private void open() throws IOException {
         int nodeId = config.nodeId();
         int partitions = config.partitions();
         store = TieredStores.open(storageConfig(config));
         resources.push(store);
-        LOG.info("node {}: storage open at {} ({} partitions)", nodeId, config.dataDir(), partitions);
+        LOG.info("node {}: storage open at {} ({} partitions); recovery: {}", nodeId, config.dataDir(), partitions,
+                store.stats().recovery());
 
         NumaWorkers numa = NumaWorkers.start(NumaConfig.from(this::numaSetting), partitions, WorkerErrorHandler.logging());
         resources.push(numa);
@@ -124,7 +144,7 @@ public final class MnemoNode implements AutoCloseable {
             return t;
         });
         resources.push(timers::shutdownNow);
-        GrpcReplicaTransport transport = new GrpcReplicaTransport(Map.of(), Duration.ofSeconds(2));
+        transport = new PeerTransport(Duration.ofSeconds(2));
         resources.push(transport);
         ReplicationConfig rc = ReplicationConfig.builder(nodeId)
                 .writeQuorum(config.get(Settings.WRITE_QUORUM))
@@ -134,9 +154,8 @@ public final class MnemoNode implements AutoCloseable {
                 Scheduler.of(timers), (loop, error) -> LOG.error("replication loop {} failed", loop, error));
         resources.push(replication);
 
-        MnemoServiceImpl service = new MnemoServiceImpl(nodeId, store, replication, () -> placement.topology(),
-                this::endpointOf, new LocalSpaces(store, config, () -> placement.epoch()), gate,
-                config.hotMaxBytes().bytes());
+        MnemoServiceImpl service = new MnemoServiceImpl(nodeId, store, replication, this::topology, this::endpointOf,
+                () -> spaces, gate, config.hotMaxBytes().bytes());
         grpc = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.grpcPort()))
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                 .addService(service)
@@ -145,8 +164,22 @@ public final class MnemoNode implements AutoCloseable {
                 .start();
         resources.push(this::stopGrpc);
         String endpoint = config.bindHost() + ":" + grpc.getPort();
-        placement = new TopologyPlacement(Topology.of(1, partitions, 1,
-                List.of(Member.of(Integer.toString(nodeId), endpoint, 1, null))));
+        if (raftMembers.isEmpty()) {
+            placement = new TopologyPlacement(Topology.of(1, partitions, 1,
+                    List.of(Member.of(Integer.toString(nodeId), endpoint, 1, null))));
+            spaces = new LocalSpaces(store, config, () -> placement.epoch());
+        } else {
+            try {
+                cluster = ClusterControl.start(config, raftMembers, endpoint, this::onEpoch);
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("node " + nodeId + " could not join the cluster: " + e.getMessage(), e);
+            }
+            resources.push(cluster);
+            spaces = cluster;
+            onEpoch(cluster.current());
+        }
         replication.start();
 
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -157,19 +190,72 @@ public final class MnemoNode implements AutoCloseable {
                 .description("1 while the node admits client calls").register(registry);
         Gauge.builder("mnemo_hints_pending", replication, r -> r.pendingHints())
                 .description("Writes kept for replicas that missed them").register(registry);
-        Gauge.builder("mnemo_topology_epoch", this, n -> n.placement.epoch())
+        Gauge.builder("mnemo_topology_epoch", this, n -> n.placement == null ? 0 : n.placement.epoch())
                 .description("Topology epoch this node routes by").register(registry);
         health = new HealthServer(new InetSocketAddress(config.bindHost(), config.metricsPort()), gate::isOpen, registry);
         resources.push(health);
-        gate.open();
-        LOG.info("node {} ready: gRPC {} , health/metrics http://{}:{}/", nodeId, endpoint, config.bindHost(),
-                health.port());
+        if (raftMembers.isEmpty()) {
+            gate.open();
+        }
+        LOG.info("node {} started: gRPC {}, health/metrics http://{}:{}/ ({})", nodeId, endpoint, config.bindHost(),
+                health.port(), gate.isOpen() ? "ready" : "ready once the baseline names it an active member");
     }
 
     /** A NUMA setting's text for {@link NumaConfig#from}; the configuration's empty text means "not set". */
     private String numaSetting(NumaSetting s) {
         String text = s == NumaSetting.MODE ? config.numaMode().settingValue() : config.numa(s);
         return text == null || text.isEmpty() ? null : text;
+    }
+
+    /**
+     * Applies a committed baseline (on the ownership log's listener thread; serialized by the monitor): peer
+     * addresses, spaces, then routing; opens the gate once this node is an active member.
+     */
+    private synchronized void onEpoch(BaselineState state) {
+        if (!state.isInitialized() || closed.get()) {
+            return;
+        }
+        if (state.partitions() != config.partitions()) {
+            LOG.error("node {}: the cluster has {} partitions but mnemo.cluster.partitions is {}; not serving",
+                    config.nodeId(), state.partitions(), config.partitions());
+            return;
+        }
+        Map<Integer, InetSocketAddress> peers = new HashMap<>();
+        for (BaselineMember m : state.members()) {
+            HostPort hp = HostPort.parse(m.endpoint());
+            peers.put(Integer.parseInt(m.id()), new InetSocketAddress(hp.host(), hp.port()));
+        }
+        transport.update(peers);
+        applySpaces(state);
+        if (!state.activeMembers().isEmpty()) {
+            placement = new TopologyPlacement(TopologyMapper.toTopology(state));
+        }
+        boolean active = state.member(Integer.toString(config.nodeId()))
+                .map(m -> m.state() == MemberState.ACTIVE).orElse(false);
+        LOG.info("node {}: epoch {}, {} members, this node {}", config.nodeId(), state.epoch(), state.memberCount(),
+                active ? "active" : "not active");
+        if (active && placement != null && !gate.isOpen()) {
+            gate.open();
+        }
+    }
+
+    /** Makes the local store's spaces those of the baseline. */
+    private void applySpaces(BaselineState state) {
+        Set<String> wanted = new HashSet<>();
+        for (SpaceSettings s : state.spaces()) {
+            wanted.add(s.name());
+            store.createSpace(cluster.spaceConfig(s));
+        }
+        for (SpaceConfig local : store.listSpaces()) {
+            if (!wanted.contains(local.name())) {
+                store.dropSpace(local.name());
+            }
+        }
+    }
+
+    private Topology topology() {
+        TopologyPlacement p = placement;
+        return p == null ? null : p.topology();
     }
 
     static StorageConfig storageConfig(NodeConfig c) {

@@ -1,6 +1,5 @@
 package io.mnemo.node.server;
 
-import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -12,7 +11,6 @@ import io.mnemo.node.storage.MemoryValidator;
 import io.mnemo.node.storage.ScanCursor;
 import io.mnemo.node.storage.SpaceConfig;
 import io.mnemo.node.storage.StoreStats;
-import io.mnemo.node.storage.StoredRecord;
 import io.mnemo.node.storage.TierCounts;
 import io.mnemo.node.storage.TieredStore;
 import io.mnemo.protocol.Errors;
@@ -81,7 +79,7 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
     private final Replicator replicator;
     private final Supplier<Topology> topology;
     private final IntFunction<String> endpointOf;
-    private final SpaceAdmin spaces;
+    private final Supplier<? extends SpaceAdmin> spaces;
     private final RequestGate gate;
     private final long hotMaxBytes;
 
@@ -98,7 +96,8 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
     }
 
     MnemoServiceImpl(int nodeId, TieredStore store, Replicator replicator, Supplier<Topology> topology,
-                     IntFunction<String> endpointOf, SpaceAdmin spaces, RequestGate gate, long hotMaxBytes) {
+                     IntFunction<String> endpointOf, Supplier<? extends SpaceAdmin> spaces, RequestGate gate,
+                     long hotMaxBytes) {
         this.nodeId = nodeId;
         this.store = Objects.requireNonNull(store, "store");
         this.replicator = Objects.requireNonNull(replicator, "replicator");
@@ -206,11 +205,7 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
 
     // ---- local reads ----
 
-    /**
-     * Streams the space from the local store. A chunk is sent only while the stream is ready (gRPC flow
-     * control), so a slow client throttles the scan instead of filling the node's heap; the cursor is closed
-     * when the scan ends, fails or the client cancels. The resume token is the store's, valid across restarts.
-     */
+    /** Streams the space from the local store ({@link ScanStreamer}). */
     @Override
     public void scan(ScanRequest request, StreamObserver<ScanChunk> responseObserver) {
         if (!admit(responseObserver)) {
@@ -256,88 +251,9 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
             return;
         }
         io.mnemo.node.storage.ScanRequest.Builder pages = scanFrom;
-        ScanPump pump = new ScanPump(out, cursor, token -> store.scan(pages.resumeToken(token).build()),
-                partitions, function, chunk, request.getOmitEmbeddings(), request.getSpace());
-        out.setOnCancelHandler(pump::finish);
-        out.setOnReadyHandler(pump::pump);
-        pump.pump();
-    }
-
-    /**
-     * Sends chunks of one scan while the stream is ready. A store cursor ends at its page hint, so when one runs
-     * out before the scan is exhausted the next page is opened from its resume token. Guarded by its monitor:
-     * gRPC's onReady and onCancel callbacks may come from different threads.
-     */
-    private final class ScanPump {
-        private final ServerCallStreamObserver<ScanChunk> out;
-        private final java.util.function.Function<String, ScanCursor> nextPage;
-        private ScanCursor cursor;
-        private final Set<Integer> partitions;
-        private final PartitionFunction function;
-        private final int chunk;
-        private final boolean omitEmbeddings;
-        private final String space;
-        private boolean finished;
-
-        ScanPump(ServerCallStreamObserver<ScanChunk> out, ScanCursor cursor,
-                 java.util.function.Function<String, ScanCursor> nextPage, Set<Integer> partitions,
-                 PartitionFunction function, int chunk, boolean omitEmbeddings, String space) {
-            this.out = out;
-            this.cursor = cursor;
-            this.nextPage = nextPage;
-            this.partitions = partitions;
-            this.function = function;
-            this.chunk = chunk;
-            this.omitEmbeddings = omitEmbeddings;
-            this.space = space;
-        }
-
-        synchronized void pump() {
-            try {
-                while (!finished && out.isReady()) {
-                    ScanChunk.Builder c = ScanChunk.newBuilder();
-                    while (c.getMemoriesCount() < chunk && hasNext()) {
-                        StoredRecord r = cursor.next();
-                        Optional<Memory> m = r.memory();
-                        if (m.isPresent() && (partitions.size() <= 1
-                                || partitions.contains(function.partitionOf(r.key().space(), r.key().id())))) {
-                            c.addMemories(ProtoMapping.toWire(m.get(), !omitEmbeddings));
-                        }
-                    }
-                    boolean done = !hasNext();
-                    c.setResumeToken(ByteString.copyFrom(cursor.resumeToken(), StandardCharsets.UTF_8)).setDone(done);
-                    out.onNext(c.build());
-                    if (done) {
-                        finish();
-                        out.onCompleted();
-                    }
-                }
-            } catch (RuntimeException e) {
-                finish();
-                fail(out, e, "", space);
-            }
-        }
-
-        /** True if a record follows, opening the next page when this one is used up. */
-        private boolean hasNext() {
-            while (!cursor.hasNext()) {
-                if (cursor.isExhausted()) {
-                    return false;
-                }
-                String token = cursor.resumeToken();
-                cursor.close();
-                cursor = nextPage.apply(token);
-            }
-            return true;
-        }
-
-        synchronized void finish() {
-            if (!finished) {
-                finished = true;
-                cursor.close();
-                gate.exit();
-            }
-        }
+        String space = request.getSpace();
+        new ScanStreamer(out, cursor, token -> store.scan(pages.resumeToken(token).build()), partitions, function,
+                chunk, request.getOmitEmbeddings(), gate::exit, e -> fail(out, e, "", space)).start();
     }
 
     @Override
@@ -390,12 +306,15 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
         }
     }
 
-    /** Answered even while the node is not ready: a client needs the topology to find another replica. */
+    /**
+     * Answered even while the node is not ready: a client needs the topology to find another replica. A node
+     * that has no topology yet (a cluster member before the baseline names it) answers with none.
+     */
     @Override
     public void topology(TopologyRequest request, StreamObserver<TopologyResponse> out) {
         Topology t = topology.get();
         TopologyResponse.Builder b = TopologyResponse.newBuilder();
-        if (t.epoch() > request.getKnownEpoch()) {
+        if (t != null && t.epoch() > request.getKnownEpoch()) {
             b.setTopology(ProtoMapping.toWire(t));
         }
         out.onNext(b.build());
@@ -413,7 +332,7 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
             if (!request.hasSpec()) {
                 throw Errors.invalidArgument("spec", "must be present", "");
             }
-            Map.Entry<SpaceConfig, Long> created = spaces.create(request.getSpec());
+            Map.Entry<SpaceConfig, Long> created = spaces.get().create(request.getSpec());
             succeed(out, CreateSpaceResponse.newBuilder().setSpace(ProtoMapping.toWire(created.getKey()))
                     .setEpoch(created.getValue()).build());
         } catch (RuntimeException e) {
@@ -428,7 +347,7 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
         }
         try {
             SpaceConfig.validateName(request.getName());
-            succeed(out, DropSpaceResponse.newBuilder().setEpoch(spaces.drop(request.getName())).build());
+            succeed(out, DropSpaceResponse.newBuilder().setEpoch(spaces.get().drop(request.getName())).build());
         } catch (RuntimeException e) {
             failAdmitted(out, e, "", request.getName());
         }
@@ -440,7 +359,7 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
             return;
         }
         try {
-            Map.Entry<List<SpaceConfig>, Long> list = spaces.list();
+            Map.Entry<List<SpaceConfig>, Long> list = spaces.get().list();
             ListSpacesResponse.Builder b = ListSpacesResponse.newBuilder().setEpoch(list.getValue());
             list.getKey().forEach(s -> b.addSpaces(ProtoMapping.toWire(s)));
             succeed(out, b.build());

@@ -10,7 +10,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
@@ -32,6 +37,13 @@ import net.openhft.chronicle.map.MapEntry;
  * <p><b>Invariant:</b> at runtime a key is in at most one segment. A crash while moving a key can leave it
  * in two; {@link #resolveDuplicates} runs in recovery and keeps the newer version.
  *
+ * <p><b>Interrupts.</b> Chronicle Map creates, recovers and grows its files through interruptible
+ * {@code FileChannel}s: an interrupt on the calling thread closes the channel mid-operation and leaves a
+ * half-written file that no later open can read, which would break the partition for every later writer.
+ * So files are opened and created on engine-owned {@code mnemo-storage-opener} threads (the caller waits
+ * uninterruptibly and keeps its interrupt status), a file whose creation failed is deleted so the next
+ * attempt starts clean, and puts run with the caller's interrupt flag cleared and restored afterwards.
+ *
  * <p>Thread-safe: Chronicle Map locks its own segments; the segment list is copy-on-write and grows under
  * this object's monitor. Writers of one key must be serialised by the caller (the store's key stripes).
  */
@@ -39,6 +51,11 @@ final class SegmentedMap implements AutoCloseable {
     /** Tier additions a segment keeps for updates of the keys it holds. */
     static final int TIER_RESERVE = 2;
     private static final double MAX_BLOAT = 4.0;
+    private static final ExecutorService OPENER = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "mnemo-storage-opener");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final Path dir;
     private final String prefix;
@@ -104,18 +121,62 @@ final class SegmentedMap implements AutoCloseable {
 
     private Segment openSegment(int index, RecoveryCollector recovery) {
         Path f = fileOf(index);
+        boolean existed = Files.exists(f);
         try {
-            ChronicleMap<byte[], byte[]> map;
-            if (recovery != null && Files.exists(f)) {
-                map = builder().recoverPersistedTo(f.toFile(), true, c -> recovery.chronicleCorruption(
-                        f + " segment " + c.segmentIndex() + ": " + c.message()));
-                recovery.fileRecovered();
-            } else {
-                map = builder().createPersistedTo(f.toFile());
-            }
+            ChronicleMap<byte[], byte[]> map = offCallerThread(() -> {
+                if (recovery != null && existed) {
+                    ChronicleMap<byte[], byte[]> m = builder().recoverPersistedTo(f.toFile(), true,
+                            c -> recovery.chronicleCorruption(f + " segment " + c.segmentIndex() + ": " + c.message()));
+                    recovery.fileRecovered();
+                    return m;
+                }
+                return builder().createPersistedTo(f.toFile());
+            });
             return new Segment(f, map);
+        } catch (IOException | RuntimeException e) {
+            if (!existed) {
+                deleteQuietly(f, e);
+            }
+            throw new StorageException("cannot open warm-tier file " + f + ": " + e, e);
+        }
+    }
+
+    /** Runs {@code task} on an opener thread and waits for it without being interruptible; see the class comment. */
+    private static <T> T offCallerThread(Callable<T> task) throws IOException {
+        Future<T> f = OPENER.submit(task);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof IOException io) {
+                        throw io;
+                    }
+                    if (c instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (c instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IOException(c);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path f, Exception cause) {
+        try {
+            Files.deleteIfExists(f);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open " + f, e);
+            cause.addSuppressed(e);
         }
     }
 
@@ -151,12 +212,17 @@ final class SegmentedMap implements AutoCloseable {
     }
 
     private void putInto(Segment s, byte[] key, byte[] value) {
+        boolean interrupted = Thread.interrupted();
         try {
             s.map.put(key, value);
         } catch (IllegalStateException | IllegalArgumentException e) {
             // Only reachable if one entry needs more than the reserved tiers, or is larger than a segment.
             throw new QuotaExceededException("cannot store a " + value.length + "-byte value in " + s.file
                     + " (sized for " + entries + " entries of " + averageValueBytes + " bytes): " + e.getMessage(), e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

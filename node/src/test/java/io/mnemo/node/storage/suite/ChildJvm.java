@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the command line of a child JVM that runs a test class: the same java binary as this JVM, this
@@ -47,7 +48,7 @@ final class ChildJvm {
     /** Sends SIGKILL to the process with {@code kill -9}, as an operator or the OOM killer would. */
     static void kill9(Process p) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-9", Long.toString(p.pid())).inheritIO().start();
-        if (!kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!kill.waitFor(10, TimeUnit.SECONDS)) {
             kill.destroyForcibly();
             throw new IllegalStateException("kill -9 " + p.pid() + " did not finish in 10 s");
         }

@@ -144,7 +144,8 @@ class FailureDuringWorkTest {
                 Thread.yield();
             }
         });
-        Workers.run("interrupts", tasks, DEADLINE);
+        // 20 s: without the bug the storm takes a few seconds; with it, every write waits ~60 s on a half-created file.
+        Workers.run("interrupts", tasks, Duration.ofSeconds(20));
         System.out.printf("interrupt storm: %d acked, %d failed writes, failures by kind %s%n",
                 acked.size(), failed.size(), failureKinds);
         firstOfKind.forEach((kind, trace) -> System.out.printf("  first %s: %s%n", kind, trace));

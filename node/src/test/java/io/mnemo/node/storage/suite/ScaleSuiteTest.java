@@ -14,6 +14,7 @@ import io.mnemo.node.storage.StoreStats;
 import io.mnemo.node.storage.StoredRecord;
 import io.mnemo.node.storage.Tier;
 import io.mnemo.node.storage.TieredStore;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,6 +54,14 @@ class ScaleSuiteTest {
         return i % 10 == 0 ? 1_000 : 100;
     }
 
+    /**
+     * 32 partitions, other settings default: creating a partition's files dominates opening a store, and the
+     * per-operation costs measured here do not depend on the partition count. The 1M test uses the default 256.
+     */
+    private static StorageConfig.Builder scaleConfig(Path dataDir) {
+        return StorageConfig.builder(dataDir).partitions(32);
+    }
+
     private static String id(String prefix, int i) {
         return String.format("%s-%07d", prefix, i);
     }
@@ -63,7 +72,7 @@ class ScaleSuiteTest {
         ScaleReport report = new ScaleReport("scale-10k-round-trip");
         int n = 10_000;
         long rss0 = ProcessMemory.rssBytes();
-        try (SuiteStore s = SuiteStore.open("s10k", DIM, d -> SuiteStore.small(d).build())) {
+        try (SuiteStore s = SuiteStore.open("s10k", DIM, d -> scaleConfig(d).build())) {
             TieredStore store = s.store();
             Stats.Latencies batches = new Stats.Latencies(10);
             long t0 = System.nanoTime();
@@ -104,7 +113,7 @@ class ScaleSuiteTest {
         ScaleReport report = new ScaleReport("scale-100k-percentiles");
         int n = 100_000;
         long rss0 = ProcessMemory.rssBytes();
-        try (SuiteStore s = SuiteStore.open("s100k", DIM, d -> StorageConfig.defaults(d))) {
+        try (SuiteStore s = SuiteStore.open("s100k", DIM, d -> scaleConfig(d).build())) {
             TieredStore store = s.store();
             Stats.Latencies all = new Stats.Latencies(n);
             Stats.Latencies early = new Stats.Latencies(n / 10);
@@ -210,7 +219,7 @@ class ScaleSuiteTest {
     void sizeExtremes_removeHalfAndRefill_everySizeClassIntact() throws Exception {
         ScaleReport report = new ScaleReport("scale-size-extremes");
         int n = 20_000;
-        try (SuiteStore s = SuiteStore.open("sext", DIM, d -> StorageConfig.builder(d).partitions(32).build())) {
+        try (SuiteStore s = SuiteStore.open("sext", DIM, d -> scaleConfig(d).build())) {
             TieredStore store = s.store();
             Map<String, Memory> expected = new LinkedHashMap<>();
             Map<String, Integer> classes = new LinkedHashMap<>();
@@ -302,7 +311,7 @@ class ScaleSuiteTest {
         int cycles = 10;
         int perCycle = 10_000;
         try (SuiteStore s = SuiteStore.open("sleak", DIM,
-                d -> StorageConfig.builder(d).partitions(32).tombstoneGracePeriod(Duration.ofMillis(1)).build())) {
+                d -> scaleConfig(d).tombstoneGracePeriod(Duration.ofMillis(1)).build())) {
             TieredStore store = s.store();
             runCycle(s, store, -1, perCycle);
             double[] rss = new double[cycles];
@@ -353,7 +362,7 @@ class ScaleSuiteTest {
         System.out.printf("%-9s %12s %12s %12s %12s %10s%n", "scale", "store ns/op", "recall p99us", "scan ns/item", "scan ms", "RSS MiB");
         for (int n : scales) {
             long rss0 = ProcessMemory.rssBytes();
-            try (SuiteStore s = SuiteStore.open("scliff" + n, DIM, d -> StorageConfig.defaults(d))) {
+            try (SuiteStore s = SuiteStore.open("scliff" + n, DIM, d -> scaleConfig(d).build())) {
                 TieredStore store = s.store();
                 long t0 = System.nanoTime();
                 for (int i = 0; i < n; i++) {
@@ -412,7 +421,7 @@ class ScaleSuiteTest {
         int writers = 10;
         int readers = 10;
         int ops = 1_000;
-        try (SuiteStore s = SuiteStore.open("s100kc", DIM, d -> StorageConfig.defaults(d))) {
+        try (SuiteStore s = SuiteStore.open("s100kc", DIM, d -> scaleConfig(d).build())) {
             TieredStore store = s.store();
             for (int i = 0; i < initial; i++) {
                 store.store(s.payload(id("initial", i), i, 100));

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * then closes the stores and deletes their directories whatever happened.
  */
 final class StoreInvariantsExtension implements ParameterResolver, AfterEachCallback {
-    private static final Duration CLOSE_DEADLINE = Duration.ofSeconds(20);
+    private static final Duration CLOSE_DEADLINE = Duration.ofSeconds(10);
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(StoreInvariantsExtension.class);
 
     /** Opens stores for one test; the extension checks and closes them after it. */

@@ -1,0 +1,251 @@
+package io.mnemo.node.server;
+
+import io.mnemo.node.cluster.membership.ClusterMember;
+import io.mnemo.node.cluster.membership.DiscoveryMode;
+import io.mnemo.node.cluster.membership.IgniteMembership;
+import io.mnemo.node.cluster.membership.LocalServices;
+import io.mnemo.node.cluster.membership.MembershipConfig;
+import io.mnemo.node.cluster.ownership.BaselineCommand;
+import io.mnemo.node.cluster.ownership.BaselineController;
+import io.mnemo.node.cluster.ownership.BaselineRejectedException;
+import io.mnemo.node.cluster.ownership.BaselineState;
+import io.mnemo.node.cluster.ownership.EpochListener;
+import io.mnemo.node.cluster.ownership.LiveNode;
+import io.mnemo.node.cluster.ownership.NoQuorumException;
+import io.mnemo.node.cluster.ownership.OwnershipLog;
+import io.mnemo.node.cluster.ownership.RaftOwnershipConfig;
+import io.mnemo.node.cluster.ownership.RaftOwnershipLog;
+import io.mnemo.node.cluster.ownership.SpaceSettings;
+import io.mnemo.node.config.HostPort;
+import io.mnemo.node.config.NodeConfig;
+import io.mnemo.node.storage.SpaceConfig;
+import io.mnemo.protocol.Errors;
+import io.mnemo.protocol.v1.SpaceSpec;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster side of a node: Ignite membership (who is alive), the Raft ownership log (the baseline, advanced
+ * by a majority) and the control loop between them. Every {@value #TICK_MS} ms, and only on the Raft leader,
+ * the loop gives the live members and the current baseline to {@link BaselineController} and proposes what it
+ * decides (bootstrap Init, joins after a settle delay, removals after a long absence). Every node, leader or
+ * not, learns each committed epoch through the log's epoch listener, which the assembly turns into routing.
+ *
+ * <p>Spaces are baseline state too: create and drop are proposals, so every node applies the same spaces at
+ * the same epoch. The baseline carries a space's name, dimension and quota but no content limit, so every
+ * space of a cluster uses the node's default content limit.
+ *
+ * <p>Threads: one daemon timer runs the loop; a failed tick is logged and counted and the loop goes on
+ * ({@code Error}s end it). Proposals complete on the log's threads. Close is idempotent.
+ */
+final class ClusterControl implements AutoCloseable, MnemoServiceImpl.SpaceAdmin {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterControl.class);
+    static final long TICK_MS = 500;
+    private static final Duration PROPOSE_WAIT = Duration.ofSeconds(15);
+    /**
+     * The baseline's quota for "no quota": the wire says 0, but a baseline space's quota must be at least 1
+     * ({@code SpaceSettings}), so no quota is stored as the largest value.
+     */
+    static final long NO_QUOTA = Long.MAX_VALUE;
+
+    private final NodeConfig config;
+    private final IgniteMembership membership;
+    private final OwnershipLog log;
+    private final BaselineController controller;
+    private final ScheduledExecutorService timer;
+    private final OwnershipLog.Subscription subscription;
+    private final AtomicLong tickFailures = new AtomicLong();
+
+    private ClusterControl(NodeConfig config, IgniteMembership membership, OwnershipLog log, EpochListener onEpoch,
+                           int voters) {
+        this.config = config;
+        this.membership = membership;
+        this.log = log;
+        this.controller = new BaselineController(BaselineController.Settings.builder()
+                .settleDelay(Duration.ofSeconds(1))
+                .removeAfter(Duration.ofMinutes(5))
+                .retryInterval(Duration.ofSeconds(2))
+                .raftGroupSize(voters)
+                .bootstrap(config.partitions(), config.replicationFactor())
+                .build());
+        this.subscription = log.addEpochListener(onEpoch);
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mnemo-baseline-control-" + config.nodeId());
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Joins membership, starts this node's member of the ownership log and the control loop.
+     *
+     * @param raftMembers  the Raft voters, node id to Raft address (this node included)
+     * @param grpcEndpoint where peers and clients reach this node
+     * @param onEpoch      told every committed baseline, on the log's listener thread
+     */
+    static ClusterControl start(NodeConfig config, Map<Integer, InetSocketAddress> raftMembers, String grpcEndpoint,
+                                EpochListener onEpoch) throws Exception {
+        if (!raftMembers.containsKey(config.nodeId())) {
+            throw new IllegalArgumentException("the Raft member list " + raftMembers.keySet() + " must include this "
+                    + "node " + config.nodeId());
+        }
+        List<String> seeds = new ArrayList<>();
+        for (HostPort s : config.seeds()) {
+            seeds.add(s.toString());
+        }
+        MembershipConfig mc = MembershipConfig.builder()
+                .nodeId(Integer.toString(config.nodeId()))
+                .grpcEndpoint(grpcEndpoint)
+                .bindAddress(config.bindHost())
+                .discoveryPorts(config.igniteDiscoveryPort(), 0)
+                .communicationPorts(47_100, 100)
+                .discoveryMode(DiscoveryMode.STATIC)
+                .seeds(seeds)
+                .failureDetectionTimeout(config.igniteFailureDetectionTimeout())
+                .workDirectory(config.dataDir().resolve("ignite"))
+                .build();
+        IgniteMembership membership = IgniteMembership.start(mc, new LocalServices());
+        RaftOwnershipLog log;
+        try {
+            RaftOwnershipConfig.Builder rc = RaftOwnershipConfig.builder()
+                    .nodeId(Integer.toString(config.nodeId()))
+                    .bind(InetAddress.getByName(config.bindHost()), config.raftPort())
+                    .dataDir(config.dataDir().resolve("raft"));
+            raftMembers.forEach((id, address) -> rc.raftMember(Integer.toString(id), address));
+            log = RaftOwnershipLog.start(rc.build());
+        } catch (Exception e) {
+            membership.close();
+            throw e;
+        }
+        return new ClusterControl(config, membership, log, onEpoch, raftMembers.size());
+    }
+
+    BaselineState current() {
+        return log.current();
+    }
+
+    private void tick() {
+        try {
+            if (!log.isLeader()) {
+                return;
+            }
+            List<LiveNode> live = new ArrayList<>();
+            for (ClusterMember m : membership.liveMembers()) {
+                live.add(new LiveNode(m.nodeId(), m.endpoint(), 1, m.zone().isEmpty() ? null : m.zone()));
+            }
+            for (BaselineCommand c : controller.decide(System.nanoTime(), System.currentTimeMillis(), log.current(),
+                    live, Set.of())) {
+                LOG.info("node {} (Raft leader) proposes {}", config.nodeId(), c);
+                log.propose(c).whenComplete((s, e) -> {
+                    if (e != null) {
+                        LOG.warn("proposal {} failed: {}", c, e.toString());
+                    }
+                });
+            }
+        } catch (RuntimeException e) {
+            tickFailures.incrementAndGet();
+            LOG.error("baseline control tick failed ({} so far)", tickFailures.get(), e);
+        }
+    }
+
+    long tickFailures() {
+        return tickFailures.get();
+    }
+
+    /** The node-local form of a baseline space. */
+    SpaceConfig spaceConfig(SpaceSettings s) {
+        SpaceConfig.Builder b = SpaceConfig.builder(s.name()).dimension(s.dimension())
+                .maxContentBytes(config.maxContentBytes().bytesAsInt());
+        if (s.quotaBytes() != NO_QUOTA) {
+            b.quotaBytes(s.quotaBytes());
+        }
+        return b.build();
+    }
+
+    @Override
+    public Map.Entry<SpaceConfig, Long> create(SpaceSpec spec) {
+        SpaceConfig.validateName(spec.getName());
+        int defaultMax = config.maxContentBytes().bytesAsInt();
+        if (spec.getMaxContentBytes() != 0 && spec.getMaxContentBytes() != defaultMax) {
+            throw Errors.invalidArgument("spec.max_content_bytes", "a per-space content limit is not carried by the "
+                    + "cluster baseline yet; leave it 0 for the node default", defaultMax + " bytes");
+        }
+        int dimension = spec.getDimension() == 0 ? config.defaultEmbeddingDimension() : spec.getDimension();
+        BaselineCommand.CreateSpace command;
+        try {
+            long quota = spec.getQuotaBytes() == 0 ? NO_QUOTA : spec.getQuotaBytes();
+            command = new BaselineCommand.CreateSpace(spec.getName(), dimension, quota);
+        } catch (IllegalArgumentException e) {
+            throw Errors.invalidArgument("spec", e.getMessage(), "");
+        }
+        BaselineState s = commit(command);
+        SpaceSettings created = s.space(spec.getName())
+                .orElseThrow(() -> new IllegalStateException("space " + spec.getName() + " missing after its commit"));
+        return Map.entry(spaceConfig(created), s.epoch());
+    }
+
+    @Override
+    public long drop(String name) {
+        if (log.current().space(name).isEmpty()) {
+            throw new io.mnemo.node.storage.UnknownSpaceException(name);
+        }
+        return commit(new BaselineCommand.DropSpace(name)).epoch();
+    }
+
+    @Override
+    public Map.Entry<List<SpaceConfig>, Long> list() {
+        BaselineState s = log.current();
+        List<SpaceConfig> spaces = new ArrayList<>();
+        s.spaces().forEach(sp -> spaces.add(spaceConfig(sp)));
+        return Map.entry(spaces, s.epoch());
+    }
+
+    /** Proposes {@code command} and waits for its commit; maps the log's refusals to typed errors. */
+    private BaselineState commit(BaselineCommand command) {
+        CompletableFuture<BaselineState> f = log.propose(command);
+        try {
+            return f.get(PROPOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Errors.unavailable("interrupted while committing " + command, 0);
+        } catch (TimeoutException e) {
+            throw Errors.unavailable("the ownership log did not commit " + command + " within " + PROPOSE_WAIT, 1000);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof NoQuorumException) {
+                throw Errors.unavailable("the ownership log has no quorum: " + cause.getMessage(), 1000);
+            }
+            if (cause instanceof BaselineRejectedException) {
+                throw Errors.invalidArgument("spec", cause.getMessage(), "");
+            }
+            throw new IllegalStateException("committing " + command + " failed", cause);
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            subscription.close();
+        } catch (Exception e) {
+            LOG.warn("closing the epoch subscription failed", e);
+        }
+        log.close();
+        membership.close();
+    }
+}
