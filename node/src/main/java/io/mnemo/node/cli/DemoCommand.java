@@ -91,8 +91,11 @@ final class DemoCommand implements Callable<Integer> {
     private int workload(PrintWriter out, String bootstrap, LocalCluster cluster) throws Exception {
         out.println("seed " + seed);
         Topology topology = awaitTopology(bootstrap, cluster == null ? 1 : cluster.size(), Duration.ofSeconds(60));
-        stub(bootstrap).createSpace(CreateSpaceRequest.newBuilder()
-                .setSpec(SpaceSpec.newBuilder().setName(SPACE).setDimension(DIM)).build());
+        long spaceEpoch = stub(bootstrap).createSpace(CreateSpaceRequest.newBuilder()
+                .setSpec(SpaceSpec.newBuilder().setName(SPACE).setDimension(DIM)).build()).getEpoch();
+        for (io.mnemo.protocol.v1.Member m : topology.getMembersList()) {
+            awaitSpace(m.getEndpoint(), spaceEpoch, Duration.ofSeconds(30));
+        }
         PartitionFunction pf = PartitionFunction.of(topology.getPartitionCount());
         Map<Integer, String> endpoints = new HashMap<>();
         topology.getMembersList().forEach(m -> endpoints.put(m.getId(), m.getEndpoint()));
@@ -111,7 +114,7 @@ final class DemoCommand implements Callable<Integer> {
                 m.setContent("episode " + i + ": " + Long.toHexString(random.nextLong()));
             }
             String owner = endpoints.get(replicasOf(topology, pf, m.getId()).get(0));
-            stub(owner).store(StoreRequest.newBuilder().setMemory(m).setTopologyEpoch(topology.getEpoch()).build());
+            storeWithRetry(owner, StoreRequest.newBuilder().setMemory(m).setTopologyEpoch(topology.getEpoch()).build());
             stored.add(m.build());
         }
         out.printf("stored %d memories (a third with no content)%n", stored.size());
@@ -145,6 +148,40 @@ final class DemoCommand implements Callable<Integer> {
         boolean ok = afterRestart == stored.size() && (whileDown < 0 || whileDown == stored.size());
         out.println(ok ? "RESULT: every memory survived" : "RESULT: memories missing (see above)");
         return ok ? 0 : 1;
+    }
+
+    /**
+     * Stores, retrying UNAVAILABLE (a replica catching up with the latest epoch, a quorum briefly out of reach) up
+     * to 5 times, 200 ms apart: what a client does for an idempotent call.
+     */
+    private void storeWithRetry(String endpoint, StoreRequest request) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                stub(endpoint).store(request);
+                return;
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE || attempt == 5) {
+                    throw e;
+                }
+                CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS))
+                        .join();
+            }
+        }
+    }
+
+    /** Waits until the node at {@code endpoint} lists the demo space at {@code epoch} or later. */
+    private void awaitSpace(String endpoint, long epoch, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            var list = stub(endpoint).listSpaces(io.mnemo.protocol.v1.ListSpacesRequest.getDefaultInstance());
+            if (list.getEpoch() >= epoch && list.getSpacesList().stream().anyMatch(s -> s.getName().equals(SPACE))) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(endpoint + " does not list space " + SPACE + " after " + timeout);
+            }
+            CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS)).join();
+        }
     }
 
     /** The node's topology once it lists at least {@code members} members (checked every 200 ms). */

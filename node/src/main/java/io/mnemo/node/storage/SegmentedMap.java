@@ -335,12 +335,16 @@ final class SegmentedMap implements AutoCloseable {
         return n;
     }
 
-    /** Bytes Chronicle Map reports as not free (whole percent per segment file, so an estimate). */
+    /**
+     * Bytes of entry space in use, summed from Chronicle Map's per-segment statistics (allocated chunks times
+     * chunk size), so it is exact at every fill level, unlike {@code percentageFreeSpace()}'s whole percent.
+     */
     long usedBytes() {
         long n = 0;
         for (Segment s : segments) {
-            long len = s.file.toFile().length();
-            n += len * (100 - s.map.percentageFreeSpace()) / 100;
+            for (ChronicleMap.SegmentStats st : s.map.segmentStats()) {
+                n += st.usedBytes();
+            }
         }
         return n;
     }

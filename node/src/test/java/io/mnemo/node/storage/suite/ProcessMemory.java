@@ -44,6 +44,11 @@ final class ProcessMemory {
         return heap.getUsed();
     }
 
+    /** Heap the JVM has committed (part of RSS whether or not it holds live objects). */
+    static long heapCommitted() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
+    }
+
     static double mib(long bytes) {
         return Stats.round(bytes / (1024.0 * 1024.0));
     }
