@@ -105,17 +105,7 @@ final class DemoCommand implements Callable<Integer> {
         Random random = new Random(seed);
         List<Memory> stored = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            Memory.Builder m = Memory.newBuilder().setSpace(SPACE).setId("memory-" + i)
-                    .setCreatedAtNs(System.currentTimeMillis() * 1_000_000L).setConfidence(random.nextFloat());
-            for (int d = 0; d < DIM; d++) {
-                m.addEmbedding((float) random.nextGaussian());
-            }
-            if (i % 3 != 0) {
-                m.setContent("episode " + i + ": " + Long.toHexString(random.nextLong()));
-            }
-            String owner = endpoints.get(replicasOf(topology, pf, m.getId()).get(0));
-            storeWithRetry(owner, StoreRequest.newBuilder().setMemory(m).setTopologyEpoch(topology.getEpoch()).build());
-            stored.add(m.build());
+            stored.add(storeRouted(topology, pf, endpoints, memory("memory-" + i, i, random), -1));
         }
         out.printf("stored %d memories (a third with no content)%n", stored.size());
         if (cluster == null) {
@@ -129,9 +119,15 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
         cluster.kill(victim);
         int whileDown = -1;
+        int extra = 0;
         if (cluster.size() >= 3) {
             whileDown = readAll(topology, pf, endpoints, stored, victim);
             out.printf("with node %d down: %d/%d memories readable at QUORUM%n", victim, whileDown, stored.size());
+            extra = Math.max(1, count / 6);
+            for (int i = 0; i < extra; i++) {
+                stored.add(storeRouted(topology, pf, endpoints, memory("while-down-" + i, i, random), victim));
+            }
+            out.printf("stored %d more memories while node %d is down%n", extra, victim);
         } else {
             out.printf("with %d node(s) nothing is readable while node %d is down (no other replica)%n", cluster.size(),
                     victim);
@@ -140,14 +136,69 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
         cluster.start(victim);
         cluster.awaitReady(victim, Duration.ofSeconds(90));
+        long t0 = System.nanoTime();
+        int onVictim = awaitHeld(endpoints.get(victim), stored, Duration.ofSeconds(90));
+        out.printf("node %d holds %d/%d memories (read at ONE from its own copy) %.1f s after it was ready%n", victim,
+                onVictim, stored.size(), (System.nanoTime() - t0) / 1e9);
         int afterRestart = readAll(topology, pf, endpoints, stored, -1);
         out.printf("after restart: %d/%d memories readable at QUORUM, contents checked%n", afterRestart, stored.size());
-        out.printf("SUMMARY: %d nodes, %d memories stored, node %d killed -9 and restarted; readable while down: %s; "
-                        + "readable after restart: %d/%d%n", cluster.size(), stored.size(), victim,
-                whileDown < 0 ? "n/a (RF 1)" : whileDown + "/" + stored.size(), afterRestart, stored.size());
-        boolean ok = afterRestart == stored.size() && (whileDown < 0 || whileDown == stored.size());
-        out.println(ok ? "RESULT: every memory survived" : "RESULT: memories missing (see above)");
+        out.printf("SUMMARY: %d nodes, %d memories stored (%d while node %d was down), node %d killed -9 and restarted;"
+                        + " readable while down: %s; caught up on node %d: %d/%d; readable after restart: %d/%d%n",
+                cluster.size(), stored.size(), extra, victim, victim,
+                whileDown < 0 ? "n/a (RF 1)" : whileDown + "/" + (stored.size() - extra), victim, onVictim,
+                stored.size(), afterRestart, stored.size());
+        boolean ok = afterRestart == stored.size() && onVictim == stored.size()
+                && (whileDown < 0 || whileDown == stored.size() - extra);
+        out.println(ok ? "RESULT: every memory survived and the restarted node caught up"
+                : "RESULT: memories missing (see above)");
         return ok ? 0 : 1;
+    }
+
+    private static Memory.Builder memory(String id, int i, Random random) {
+        Memory.Builder m = Memory.newBuilder().setSpace(SPACE).setId(id)
+                .setCreatedAtNs(System.currentTimeMillis() * 1_000_000L).setConfidence(random.nextFloat());
+        for (int d = 0; d < DIM; d++) {
+            m.addEmbedding((float) random.nextGaussian());
+        }
+        if (i % 3 != 0) {
+            m.setContent("episode " + id + ": " + Long.toHexString(random.nextLong()));
+        }
+        return m;
+    }
+
+    /** Stores {@code m} through the first replica of its partition that is not {@code down}. */
+    private Memory storeRouted(Topology t, PartitionFunction pf, Map<Integer, String> endpoints, Memory.Builder m,
+                               int down) {
+        int owner = replicasOf(t, pf, m.getId()).stream().filter(r -> r != down).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no live replica for " + m.getId()));
+        storeWithRetry(endpoints.get(owner), StoreRequest.newBuilder().setMemory(m).setTopologyEpoch(t.getEpoch()).build());
+        return m.build();
+    }
+
+    /**
+     * Reads every memory at ONE from {@code endpoint} (its own copy first) until it holds them all or the timeout
+     * passes, checking every 500 ms; returns how many it holds. Hinted handoff and anti-entropy fill it in.
+     */
+    private int awaitHeld(String endpoint, List<Memory> stored, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            int held = 0;
+            for (Memory m : stored) {
+                try {
+                    stub(endpoint).recall(RecallRequest.newBuilder().setSpace(SPACE).setId(m.getId())
+                            .setConsistency(Consistency.CONSISTENCY_ONE).build());
+                    held++;
+                } catch (StatusRuntimeException e) {
+                    if (e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND) {
+                        throw e;
+                    }
+                }
+            }
+            if (held == stored.size() || System.nanoTime() > deadline) {
+                return held;
+            }
+            CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS)).join();
+        }
     }
 
     /**

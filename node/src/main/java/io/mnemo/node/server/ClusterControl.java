@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * not, learns each committed epoch through the log's epoch listener, which the assembly turns into routing.
  *
  * <p>Spaces are baseline state too: create and drop are proposals, so every node applies the same spaces at
- * the same epoch. The baseline carries a space's name, dimension and quota but no content limit, so every
+ * the same epoch, and list answers what this node has applied (so its epoch is one the node routes by). The
+ * baseline carries a space's name, dimension and quota but no content limit, so every
  * space of a cluster uses the node's default content limit.
  *
  * <p>Threads: one daemon timer runs the loop; a failed tick is logged and counted and the loop goes on
@@ -69,6 +70,8 @@ final class ClusterControl implements AutoCloseable, MnemoServiceImpl.SpaceAdmin
     private final ScheduledExecutorService timer;
     private final OwnershipLog.Subscription subscription;
     private final AtomicLong tickFailures = new AtomicLong();
+    /** The newest baseline this node has applied (routing, peers, spaces); guarded by its monitor. */
+    private BaselineState applied = BaselineState.empty();
 
     private ClusterControl(NodeConfig config, IgniteMembership membership, OwnershipLog log, EpochListener onEpoch,
                            int voters) {
@@ -139,6 +142,36 @@ final class ClusterControl implements AutoCloseable, MnemoServiceImpl.SpaceAdmin
         return log.current();
     }
 
+    /** Records that this node now routes by {@code state} (the assembly calls it after applying a baseline). */
+    synchronized void applied(BaselineState state) {
+        if (state.epoch() > applied.epoch()) {
+            applied = state;
+            notifyAll();
+        }
+    }
+
+    private synchronized BaselineState applied() {
+        return applied;
+    }
+
+    /** Waits up to {@code timeout} until this node applied {@code epoch}; true if it did. */
+    private synchronized boolean awaitApplied(long epoch, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (applied.epoch() < epoch) {
+            long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (leftMs <= 0) {
+                return false;
+            }
+            try {
+                wait(leftMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void tick() {
         try {
             if (!log.isLeader()) {
@@ -194,6 +227,11 @@ final class ClusterControl implements AutoCloseable, MnemoServiceImpl.SpaceAdmin
             throw Errors.invalidArgument("spec", e.getMessage(), "");
         }
         BaselineState s = commit(command);
+        // "Created" means usable through this node: wait until it routes by the epoch that created the space.
+        if (!awaitApplied(s.epoch(), PROPOSE_WAIT)) {
+            throw Errors.unavailable("space " + spec.getName() + " committed at epoch " + s.epoch()
+                    + " but this node has not applied it yet", 500);
+        }
         SpaceSettings created = s.space(spec.getName())
                 .orElseThrow(() -> new IllegalStateException("space " + spec.getName() + " missing after its commit"));
         return Map.entry(spaceConfig(created), s.epoch());
@@ -204,12 +242,14 @@ final class ClusterControl implements AutoCloseable, MnemoServiceImpl.SpaceAdmin
         if (log.current().space(name).isEmpty()) {
             throw new io.mnemo.node.storage.UnknownSpaceException(name);
         }
-        return commit(new BaselineCommand.DropSpace(name)).epoch();
+        long epoch = commit(new BaselineCommand.DropSpace(name)).epoch();
+        awaitApplied(epoch, PROPOSE_WAIT);
+        return epoch;
     }
 
     @Override
     public Map.Entry<List<SpaceConfig>, Long> list() {
-        BaselineState s = log.current();
+        BaselineState s = applied();
         List<SpaceConfig> spaces = new ArrayList<>();
         s.spaces().forEach(sp -> spaces.add(spaceConfig(sp)));
         return Map.entry(spaces, s.epoch());

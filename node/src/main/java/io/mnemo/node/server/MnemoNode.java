@@ -19,6 +19,7 @@ import io.mnemo.node.numa.NumaWorkers;
 import io.mnemo.node.numa.WorkerErrorHandler;
 import io.mnemo.node.replication.Hint;
 import io.mnemo.node.replication.ReplicationConfig;
+import io.mnemo.node.replication.ReplicaTransport;
 import io.mnemo.node.replication.ReplicationNode;
 import io.mnemo.node.replication.Scheduler;
 import io.mnemo.node.storage.HybridClock;
@@ -51,20 +52,25 @@ import org.slf4j.LoggerFactory;
  * One Mnemo node process, assembled from a {@link NodeConfig}: storage, NUMA workers, replication, one gRPC
  * server carrying {@code MnemoService} and {@code ReplicaService}, and the health/readiness/metrics endpoint.
  *
- * <p><b>What is assembled.</b> A node with no {@code mnemo.cluster.seeds} is a one-node cluster: its topology
- * is itself (epoch 1, P from the configuration, RF 1), and every write is coordinated and acknowledged here.
- * A node with seeds needs membership (Ignite), the Raft ownership log and the baseline control loop wired in;
- * {@link #start} refuses such a configuration with an error naming what is missing instead of pretending to
- * be clustered (see the message in {@link #requireStandalone}).
+ * <p><b>Two shapes.</b> A node with no {@code mnemo.cluster.seeds} is a one-node cluster: its topology is
+ * itself (epoch 1, P from the configuration, RF 1), and spaces live in its store. A node with seeds joins a
+ * cluster ({@link ClusterControl}): Ignite membership, the Raft ownership log whose voters the caller passes
+ * (the configuration has no setting for them yet), and the baseline control loop. Each committed baseline
+ * becomes the node's routing ({@link TopologyPlacement} over {@link TopologyMapper}'s topology), its peers'
+ * addresses ({@link PeerTransport}) and its spaces; the node is ready once the baseline names it an active
+ * member. Not assembled yet: partition streaming on an epoch change (a new owner fills in through anti-entropy
+ * and read repair only), pending replica lists (joint quorums), cluster-wide counts and recall by cue.
  *
  * <p><b>Start order</b> (reverse of close): store, NUMA workers, replication, gRPC server (its port is
- * known only once bound, and the topology names it), health endpoint, then the request gate opens and
- * {@code /ready} turns 200.
+ * known only once bound, and the topology names it), cluster control when clustered, health endpoint; then
+ * the request gate opens (at once alone, on the epoch that makes it active in a cluster) and {@code /ready}
+ * turns 200.
  *
  * <p><b>Drain</b> ({@link #close()}, also run by the CLI's SIGTERM hook): the gate closes (new calls get
  * UNAVAILABLE and {@code /ready} 503), in-flight calls may finish for up to {@code mnemo.node.drain-timeout},
- * replication delivers what hints it can and returns the rest (handed to a peer when there is one), then the
- * servers stop and the store is closed cleanly. Idempotent and thread-safe.
+ * replication delivers what hints it can (the rest are logged: v1 has no call to hand hints to a peer), the
+ * node leaves the ownership group and membership, then the servers stop and the store is closed cleanly.
+ * Idempotent and thread-safe.
  */
 public final class MnemoNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MnemoNode.class);
@@ -84,7 +90,8 @@ public final class MnemoNode implements AutoCloseable {
     private volatile TopologyPlacement placement;
     private volatile MnemoServiceImpl.SpaceAdmin spaces;
     private PeerTransport transport;
-    private ClusterControl cluster;
+    /** Set once, when clustered, before the first baseline is applied; onEpoch ignores baselines until then. */
+    private volatile ClusterControl cluster;
 
     private MnemoNode(NodeConfig config, Map<Integer, InetSocketAddress> raftMembers) {
         this.config = config;
@@ -212,7 +219,7 @@ public final class MnemoNode implements AutoCloseable {
      * addresses, spaces, then routing; opens the gate once this node is an active member.
      */
     private synchronized void onEpoch(BaselineState state) {
-        if (!state.isInitialized() || closed.get()) {
+        if (cluster == null || !state.isInitialized() || closed.get()) {
             return;
         }
         if (state.partitions() != config.partitions()) {
@@ -226,6 +233,13 @@ public final class MnemoNode implements AutoCloseable {
             peers.put(Integer.parseInt(m.id()), new InetSocketAddress(hp.host(), hp.port()));
         }
         transport.update(peers);
+        // Connect to every peer now (a ping), so the first replicated write does not pay for channel setup
+        // within its deadline. Fire and forget: a peer that does not answer is the write path's business.
+        for (int peer : peers.keySet()) {
+            if (peer != config.nodeId()) {
+                transport.ping(peer, new ReplicaTransport.Caller(config.nodeId(), state.epoch()), 0L);
+            }
+        }
         applySpaces(state);
         if (!state.activeMembers().isEmpty()) {
             placement = new TopologyPlacement(TopologyMapper.toTopology(state));
@@ -234,6 +248,7 @@ public final class MnemoNode implements AutoCloseable {
                 .map(m -> m.state() == MemberState.ACTIVE).orElse(false);
         LOG.info("node {}: epoch {}, {} members, this node {}", config.nodeId(), state.epoch(), state.memberCount(),
                 active ? "active" : "not active");
+        cluster.applied(state);
         if (active && placement != null && !gate.isOpen()) {
             gate.open();
         }
@@ -321,8 +336,8 @@ public final class MnemoNode implements AutoCloseable {
             if (replication != null) {
                 List<Hint> left = replication.drain().get(drain.toMillis(), TimeUnit.MILLISECONDS);
                 if (!left.isEmpty()) {
-                    // A one-node cluster has no peer to hand hints to; a hint here targets a node that left.
-                    LOG.warn("node {}: {} hints undelivered at shutdown and no peer to hand them to", config.nodeId(),
+                    // Protocol v1 has no call that hands hints to a peer; anti-entropy repairs what they would have.
+                    LOG.warn("node {}: {} hints undelivered at shutdown; anti-entropy will repair them", config.nodeId(),
                             left.size());
                 }
             }

@@ -7,9 +7,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The storage engine of one node: a {@link HotTier} (Caffeine, bounded by bytes) in front of a
@@ -39,7 +44,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * covers). The hot tier is write-through and never holds the only copy of a record. Access statistics are
  * the exception by design: a recall updates them in the hot tier, and they reach the warm tier when the
  * entry is evicted or the store is closed. Tombstones are records with a version; they survive restarts
- * and are removed by {@link #collectGarbage()} (also run at open) once older than the grace period.
+ * and are removed by {@link #collectGarbage()} once older than the grace period: at open, and every
+ * {@link StorageConfig#maintenanceInterval()} on the store's {@code mnemo-storage-maintenance} thread, whose
+ * failures are logged and counted ({@link #maintenanceFailures()}) and never end the loop.
  *
  * <h2>Eviction</h2>
  * The hot tier evicts by W-TinyLFU within {@link StorageConfig#hotTierMaxBytes()}; an eviction drops only
@@ -54,6 +61,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public final class DefaultTieredStore implements TieredStore {
     private static final int DRAIN_BATCH = 64;
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultTieredStore.class);
 
     private final StorageConfig config;
     private final PartitionFunction partitionFunction;
@@ -69,6 +77,9 @@ public final class DefaultTieredStore implements TieredStore {
     private final LongAdder scanSkipped = new LongAdder();
     private final LongAdder tombstonesCollected = new LongAdder();
     private final LongAdder statsFlushFailures = new LongAdder();
+    private final LongAdder maintenanceFailures = new LongAdder();
+    /** Null when the maintenance loop is off. */
+    private volatile ScheduledExecutorService maintenance;
 
     private DefaultTieredStore(StorageConfig config, WarmTier warm) {
         this.config = config;
@@ -85,6 +96,7 @@ public final class DefaultTieredStore implements TieredStore {
         try {
             DefaultTieredStore s = new DefaultTieredStore(config, warm);
             s.collectGarbage();
+            s.startMaintenance();
             return s;
         } catch (RuntimeException e) {
             warm.close();
@@ -93,6 +105,39 @@ public final class DefaultTieredStore implements TieredStore {
     }
 
     // ---- lifecycle -------------------------------------------------------------------------------
+
+    private void startMaintenance() {
+        long intervalMs = config.maintenanceInterval().toMillis();
+        if (intervalMs == 0) {
+            return;
+        }
+        maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mnemo-storage-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+        maintenance.scheduleWithFixedDelay(this::runMaintenance, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** One maintenance pass; never throws, so the schedule never stops (an {@code Error} is rethrown). */
+    private void runMaintenance() {
+        try {
+            collectGarbage();
+        } catch (StoreClosedException e) {
+            LOG.debug("maintenance skipped: store closed");
+        } catch (RuntimeException e) {
+            maintenanceFailures.increment();
+            LOG.warn("storage maintenance failed (will retry in {})", config.maintenanceInterval(), e);
+        } catch (Error e) {
+            maintenanceFailures.increment();
+            throw e;
+        }
+    }
+
+    /** Background maintenance passes that failed (each is logged with its cause). */
+    public long maintenanceFailures() {
+        return maintenanceFailures.sum();
+    }
 
     private void enter() {
         lifecycle.readLock().lock();
@@ -633,6 +678,11 @@ public final class DefaultTieredStore implements TieredStore {
 
     @Override
     public void close() {
+        ScheduledExecutorService loop = maintenance;
+        if (loop != null) {
+            // Not awaited: a pass in flight holds the lifecycle read lock and ends when close takes the write lock.
+            loop.shutdownNow();
+        }
         lifecycle.writeLock().lock();
         try {
             if (closed) {

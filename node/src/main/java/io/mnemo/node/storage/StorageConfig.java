@@ -31,6 +31,7 @@ import java.util.Set;
  * <tr><td>largeEntriesPerSegment</td><td>64</td></tr>
  * <tr><td>largeAverageValueBytes</td><td>256 KiB</td></tr>
  * <tr><td>tombstoneGracePeriod</td><td>7 days</td></tr>
+ * <tr><td>maintenanceInterval</td><td>1 minute between tombstone collections; ZERO turns the loop off</td></tr>
  * <tr><td>scanCorruptionPolicy</td><td>SKIP</td></tr>
  * <tr><td>clock</td><td>Clock.systemUTC()</td></tr>
  * </table>
@@ -47,6 +48,7 @@ public final class StorageConfig {
     private final int largeEntriesPerSegment;
     private final int largeAverageValueBytes;
     private final Duration tombstoneGracePeriod;
+    private final Duration maintenanceInterval;
     private final ScanCorruptionPolicy scanCorruptionPolicy;
     private final Clock clock;
 
@@ -62,6 +64,7 @@ public final class StorageConfig {
         this.largeEntriesPerSegment = b.largeEntriesPerSegment;
         this.largeAverageValueBytes = b.largeAverageValueBytes;
         this.tombstoneGracePeriod = b.tombstoneGracePeriod;
+        this.maintenanceInterval = b.maintenanceInterval;
         this.scanCorruptionPolicy = b.scanCorruptionPolicy;
         this.clock = b.clock;
     }
@@ -89,6 +92,7 @@ public final class StorageConfig {
         b.largeEntriesPerSegment = largeEntriesPerSegment;
         b.largeAverageValueBytes = largeAverageValueBytes;
         b.tombstoneGracePeriod = tombstoneGracePeriod;
+        b.maintenanceInterval = maintenanceInterval;
         b.scanCorruptionPolicy = scanCorruptionPolicy;
         b.clock = clock;
         return b;
@@ -138,6 +142,11 @@ public final class StorageConfig {
         return tombstoneGracePeriod;
     }
 
+    /** Time between runs of the background maintenance (tombstone collection); ZERO means no background loop. */
+    public Duration maintenanceInterval() {
+        return maintenanceInterval;
+    }
+
     public ScanCorruptionPolicy scanCorruptionPolicy() {
         return scanCorruptionPolicy;
     }
@@ -153,7 +162,7 @@ public final class StorageConfig {
                 + ", averageValueBytes=" + averageValueBytes + ", maxSegmentsPerPartition=" + maxSegmentsPerPartition
                 + ", largeValueThresholdBytes=" + largeValueThresholdBytes + ", largeEntriesPerSegment="
                 + largeEntriesPerSegment + ", largeAverageValueBytes=" + largeAverageValueBytes
-                + ", tombstoneGracePeriod=" + tombstoneGracePeriod + ", scanCorruptionPolicy=" + scanCorruptionPolicy + "]";
+                + ", tombstoneGracePeriod=" + tombstoneGracePeriod + ", maintenanceInterval=" + maintenanceInterval + ", scanCorruptionPolicy=" + scanCorruptionPolicy + "]";
     }
 
     /** Builds a {@link StorageConfig}. Not thread-safe. */
@@ -169,6 +178,7 @@ public final class StorageConfig {
         private int largeEntriesPerSegment = 64;
         private int largeAverageValueBytes = 256 << 10;
         private Duration tombstoneGracePeriod = Duration.ofDays(7);
+        private Duration maintenanceInterval = Duration.ofMinutes(1);
         private ScanCorruptionPolicy scanCorruptionPolicy = ScanCorruptionPolicy.SKIP;
         private Clock clock = Clock.systemUTC();
         private final Set<String> set = new HashSet<>();
@@ -263,6 +273,16 @@ public final class StorageConfig {
                 throw new IllegalArgumentException("tombstoneGracePeriod must be >= 1 ms, got " + v);
             }
             this.tombstoneGracePeriod = v;
+            return this;
+        }
+
+        /** Time between background tombstone collections; {@code Duration.ZERO} turns the loop off, else >= 1 ms. */
+        public Builder maintenanceInterval(Duration v) {
+            once("maintenanceInterval");
+            if (v == null || v.isNegative() || (!v.isZero() && v.toMillis() < 1)) {
+                throw new IllegalArgumentException("maintenanceInterval must be ZERO (off) or >= 1 ms, got " + v);
+            }
+            this.maintenanceInterval = v;
             return this;
         }
 

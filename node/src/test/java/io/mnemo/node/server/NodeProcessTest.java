@@ -3,22 +3,29 @@ package io.mnemo.node.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.mnemo.node.cli.LocalCluster;
+import io.mnemo.protocol.v1.Consistency;
 import io.mnemo.protocol.v1.CreateSpaceRequest;
+import io.mnemo.protocol.v1.ListSpacesRequest;
 import io.mnemo.protocol.v1.Memory;
 import io.mnemo.protocol.v1.MnemoServiceGrpc;
 import io.mnemo.protocol.v1.RecallRequest;
 import io.mnemo.protocol.v1.SpaceSpec;
 import io.mnemo.protocol.v1.StoreRequest;
+import io.mnemo.protocol.v1.TopologyRequest;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A node as a real JVM process, started the way the CLI starts one ({@link LocalCluster}). */
+/** Nodes as real JVM processes, started the way the CLI starts them ({@link LocalCluster}). */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class NodeProcessTest {
     @TempDir
@@ -58,6 +65,72 @@ class NodeProcessTest {
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void threeNodes_storeThroughOne_readAtQuorumFromTheOthers() throws Exception {
+        int base = 20_000 + 400 * (int) (Math.abs(System.nanoTime() + 7) % 90);
+        System.out.println("NodeProcessTest base port " + base);
+        try (LocalCluster cluster = new LocalCluster(Path.of("..").toAbsolutePath().normalize(), dir, base, 3)) {
+            cluster.startAll(Duration.ofSeconds(120));
+            ManagedChannel[] channels = new ManagedChannel[4];
+            for (int i = 1; i <= 3; i++) {
+                channels[i] = NettyChannelBuilder.forTarget(cluster.endpoint(i)).usePlaintext().build();
+            }
+            try {
+                await(Duration.ofSeconds(60), () -> stub(channels[1]).topology(TopologyRequest.getDefaultInstance())
+                        .getTopology().getMembersCount() == 3);
+                long epoch = stub(channels[1]).createSpace(CreateSpaceRequest.newBuilder()
+                        .setSpec(SpaceSpec.newBuilder().setName("trio").setDimension(2)).build()).getEpoch();
+                for (int i = 1; i <= 3; i++) {
+                    ManagedChannel c = channels[i];
+                    await(Duration.ofSeconds(30), () -> stub(c).listSpaces(ListSpacesRequest.getDefaultInstance())
+                            .getEpoch() >= epoch);
+                }
+
+                StoreRequest store = StoreRequest.newBuilder().setMemory(Memory.newBuilder().setSpace("trio")
+                        .setId("shared").setContent("").addEmbedding(1f).addEmbedding(2f)).build();
+                // A write is retryable when its quorum was briefly out of reach (the first call on a cold channel,
+                // a replica a moment behind the epoch); a client retries such a write, and so does this test.
+                await(Duration.ofSeconds(30), () -> {
+                    long t0 = System.nanoTime();
+                    try {
+                        stub(channels[1]).store(store);
+                        return true;
+                    } catch (StatusRuntimeException e) {
+                        System.out.println("store attempt failed after " + (System.nanoTime() - t0) / 1_000_000
+                                + " ms: " + e.getStatus());
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                        return false;
+                    }
+                });
+
+                for (int i = 2; i <= 3; i++) {
+                    Memory got = stub(channels[i]).recall(RecallRequest.newBuilder().setSpace("trio").setId("shared")
+                            .setConsistency(Consistency.CONSISTENCY_QUORUM).build()).getMemory();
+                    assertThat(got.hasContent()).isTrue();
+                    assertThat(got.getContent()).isEmpty();
+                    assertThat(got.getEmbeddingList()).containsExactly(1f, 2f);
+                    assertThat(got.getVersion().getNodeId()).isEqualTo(1);
+                }
+            } finally {
+                for (int i = 1; i <= 3; i++) {
+                    channels[i].shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    /** Waits for {@code condition}, checking every 200 ms, and fails when {@code timeout} passes first. */
+    private static void await(Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + timeout);
+            }
+            CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)).join();
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -189,6 +190,33 @@ class DefaultTieredStoreTest {
             assertThat(s.counts().tombstones(SPACE)).isEqualTo(1);
             assertThat(s.stats().tombstonesCollected()).isEqualTo(2);
         }
+    }
+
+    @Test
+    void maintenanceLoop_tombstonePastGrace_collectedInBackground() {
+        StoreFixtures.ManualClock clock = new StoreFixtures.ManualClock(10_000_000);
+        StorageConfig cfg = smallConfig(dir).clock(clock).tombstoneGracePeriod(Duration.ofMinutes(1))
+                .maintenanceInterval(Duration.ofMillis(10)).build();
+        try (DefaultTieredStore s = openWithSpace(cfg)) {
+            s.store(memory("a", "x"));
+            s.remove(SPACE, "a");
+            assertThat(s.read(SPACE, "a").orElseThrow().isTombstone()).isTrue();
+            clock.advanceMillis(Duration.ofMinutes(2).toMillis());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (s.stats().tombstonesCollected() < 1) {
+                assertThat(System.nanoTime()).as("tombstone collected by the maintenance loop within 20 s").isLessThan(deadline);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            }
+            assertThat(s.read(SPACE, "a")).isEmpty();
+            assertThat(s.maintenanceFailures()).isZero();
+        }
+    }
+
+    @Test
+    void maintenanceInterval_negative_refusedWithValue() {
+        assertThatThrownBy(() -> smallConfig(dir).maintenanceInterval(Duration.ofMillis(-5)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maintenanceInterval").hasMessageContaining("-0.005");
     }
 
     @Test

@@ -316,7 +316,7 @@ class ScaleSuiteTest {
         int cycles = 10;
         int perCycle = 10_000;
         try (SuiteStore s = SuiteStore.open("sleak", DIM,
-                d -> scaleConfig(d).tombstoneGracePeriod(Duration.ofMillis(1)).build())) {
+                d -> scaleConfig(d).tombstoneGracePeriod(Duration.ofMillis(1)).maintenanceInterval(Duration.ofMillis(50)).build())) {
             TieredStore store = s.store();
             // Two warm-up cycles (JIT, heap sizing, first use of every partition) are not sampled.
             runCycle(s, store, -2, perCycle);
@@ -347,14 +347,14 @@ class ScaleSuiteTest {
             assertTrue(offHeapSlope < 0.05 * baseline, String.format("RSS outside the heap grows %.1f MiB per cycle of %d stores+removes"
                     + " (baseline RSS %.0f MiB): a native leak, or removed space that is never reused. Samples: %s",
                     offHeapSlope, perCycle, baseline, Arrays.toString(offHeap)));
-            assertTrue(heapSlope < 0.05 * Math.max(heap[0], 64), String.format("heap after GC grows %.1f MiB per cycle: a leak. Samples: %s",
-                    heapSlope, Arrays.toString(heap)));
+            assertTrue(heapSlope < 0.05 * Math.max(heap[0], 64),
+                    String.format("heap after GC grows %.1f MiB per cycle: a leak. Samples: %s", heapSlope, Arrays.toString(heap)));
         }
     }
 
     private static void runCycle(SuiteStore s, TieredStore store, int cycle, int n) {
         for (int i = 0; i < n; i++) {
-            store.store(s.payload("iter" + cycle + "-mem" + i, (long) (cycle + 1) * n + i, 100));
+            store.store(s.payload("iter" + cycle + "-mem" + i, (cycle + 2L) * n + i, 100));
         }
         for (int i = 0; i < n; i++) {
             assertTrue(store.remove(SuiteStore.SPACE, "iter" + cycle + "-mem" + i).applied());
