@@ -19,7 +19,6 @@ import io.mnemo.node.numa.NumaWorkers;
 import io.mnemo.node.numa.WorkerErrorHandler;
 import io.mnemo.node.replication.Hint;
 import io.mnemo.node.replication.ReplicationConfig;
-import io.mnemo.node.replication.ReplicaTransport;
 import io.mnemo.node.replication.ReplicationNode;
 import io.mnemo.node.replication.Scheduler;
 import io.mnemo.node.storage.HybridClock;
@@ -233,13 +232,6 @@ public final class MnemoNode implements AutoCloseable {
             peers.put(Integer.parseInt(m.id()), new InetSocketAddress(hp.host(), hp.port()));
         }
         transport.update(peers);
-        // Connect to every peer now (a ping), so the first replicated write does not pay for channel setup
-        // within its deadline. Fire and forget: a peer that does not answer is the write path's business.
-        for (int peer : peers.keySet()) {
-            if (peer != config.nodeId()) {
-                transport.ping(peer, new ReplicaTransport.Caller(config.nodeId(), state.epoch()), 0L);
-            }
-        }
         applySpaces(state);
         if (!state.activeMembers().isEmpty()) {
             placement = new TopologyPlacement(TopologyMapper.toTopology(state));
