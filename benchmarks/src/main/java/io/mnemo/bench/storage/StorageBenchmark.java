@@ -45,7 +45,7 @@ public class StorageBenchmark {
     static final String SPACE = "bench";
     static final long ZIPF_SEED = 0x2F1F_5EEDL;
     private static final int SEQUENCE = 1 << 20;
-    private static final int TEMPLATES = 1024;
+    static final int TEMPLATES = 1024;
 
     @Param({"hot", "warm"})
     public String tier;

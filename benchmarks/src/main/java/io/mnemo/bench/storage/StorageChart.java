@@ -30,11 +30,12 @@ final class StorageChart {
                 .append(", ").append(result.get("cpus")).append(" CPUs, Zipf exponent ").append(result.get("zipfExponent"))
                 .append(", seed ").append(result.get("zipfSeed")).append("</p>\n");
         if (!jmh.isEmpty()) {
-            h.append("<h2>Latency percentiles (microseconds, log scale)</h2>\n").append(svg(jmh));
-            h.append("<h2>Throughput and latency</h2>\n<table><tr><th>benchmark</th><th>tier</th><th>ops/s</th>")
+            h.append("<h2>Latency percentiles (microseconds, log scale): Mnemo and peers, same run, same data</h2>\n").append(svg(jmh));
+            h.append("<h2>Throughput and latency</h2>\n<table><tr><th>benchmark</th><th>system</th><th>tier</th><th>ops/s</th>")
                     .append("<th>mean us</th><th>p50 us</th><th>p99 us</th><th>p99.9 us</th><th>max us</th><th>samples</th></tr>\n");
             for (Map<String, Object> r : jmh) {
                 h.append("<tr><td>").append(esc(String.valueOf(r.get("benchmark"))))
+                        .append("</td><td>").append(esc(String.valueOf(r.get("system"))))
                         .append("</td><td>").append(esc(String.valueOf(r.get("tier"))))
                         .append("</td><td>").append(r.get("opsPerSec")).append("</td><td>").append(r.get("meanUs"))
                         .append("</td><td>").append(r.get("p50Us")).append("</td><td>").append(r.get("p99Us"))
@@ -42,6 +43,7 @@ final class StorageChart {
                         .append("</td><td>").append(r.get("samples")).append("</td></tr>\n");
             }
             h.append("</table>\n");
+            comparison(h, (List<Map<String, Object>>) result.get("comparison"), (Map<String, Object>) result.get("peers"));
         }
         h.append("<h2>Goals (measured, not asserted)</h2>\n<table><tr><th>goal</th><th>target</th><th>measured</th><th>met</th></tr>\n");
         for (Map<String, Object> g : goals) {
@@ -53,6 +55,36 @@ final class StorageChart {
         }
         h.append("</table>\n<h2>Iteration and heap</h2>\n<pre>").append(esc(String.valueOf(result.get("iteration")))).append("</pre>\n");
         return h.append("</body></html>\n").toString();
+    }
+
+    private static void comparison(StringBuilder h, List<Map<String, Object>> rows, Map<String, Object> peers) {
+        h.append("<h2>Mnemo / peer ratios</h2>\n<p>ops/s ratio above 1: Mnemo faster; latency ratio above 1: Mnemo slower.</p>\n")
+                .append("<table><tr><th>operation</th><th>Mnemo tier</th><th>peer</th><th>Mnemo ops/s</th><th>peer ops/s</th>")
+                .append("<th>ops/s ratio</th><th>Mnemo p50 us</th><th>peer p50 us</th><th>p50 ratio</th>")
+                .append("<th>Mnemo p99 us</th><th>peer p99 us</th><th>p99 ratio</th></tr>\n");
+        for (Map<String, Object> c : rows == null ? List.<Map<String, Object>>of() : rows) {
+            h.append("<tr><td>").append(esc(String.valueOf(c.get("operation")))).append("</td><td>")
+                    .append(esc(String.valueOf(c.get("mnemoTier")))).append("</td><td>").append(esc(String.valueOf(c.get("peer"))));
+            for (String f : new String[] {"mnemoOpsPerSec", "peerOpsPerSec", "opsPerSecRatio", "mnemoP50Us", "peerP50Us", "p50Ratio",
+                "mnemoP99Us", "peerP99Us", "p99Ratio"}) {
+                h.append("</td><td>").append(c.get(f));
+            }
+            h.append("</td></tr>\n");
+        }
+        h.append("</table>\n<h2>Peers</h2>\n<table><tr><th>peer</th><th>status</th><th>setup</th></tr>\n");
+        for (Map.Entry<String, Object> e : peers == null ? Map.<String, Object>of().entrySet() : peers.entrySet()) {
+            Map<?, ?> p = (Map<?, ?>) e.getValue();
+            Object setup = p.containsKey("setup") ? p.get("setup") + (p.containsKey("command") ? " [" + p.get("command") + "]" : "")
+                    : p.get("reason");
+            h.append("<tr><td>").append(esc(e.getKey())).append("</td><td>").append(esc(String.valueOf(p.get("status"))))
+                    .append("</td><td style=\"text-align:left\">").append(esc(String.valueOf(setup))).append("</td></tr>\n");
+        }
+        h.append("</table>\n");
+    }
+
+    private static String label(Map<String, Object> r) {
+        Object system = r.get("system");
+        return system == null || StorageBenchmarkRunner.MNEMO.equals(system) ? "mnemo " + r.get("tier") : String.valueOf(system);
     }
 
     private static String svg(List<Map<String, Object>> rows) {
@@ -90,12 +122,12 @@ final class StorageChart {
                 s.append(String.format(Locale.ROOT,
                         "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"><title>%s %s %s: %s us</title></rect>%n",
                         x0 + i * barW, top + plotH - hgt, barW - 2, hgt, COLORS[i], esc(String.valueOf(r.get("benchmark"))),
-                        esc(String.valueOf(r.get("tier"))), PERCENTILES[i], v));
+                        esc(label(r)), PERCENTILES[i], v));
             }
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>"
                     + "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
                     x0 + barW * PERCENTILES.length / 2, top + plotH + 16, esc(String.valueOf(r.get("benchmark"))),
-                    x0 + barW * PERCENTILES.length / 2, top + plotH + 30, esc(String.valueOf(r.get("tier")))));
+                    x0 + barW * PERCENTILES.length / 2, top + plotH + 30, esc(label(r))));
         }
         for (int i = 0; i < PERCENTILES.length; i++) {
             s.append(String.format(Locale.ROOT,
