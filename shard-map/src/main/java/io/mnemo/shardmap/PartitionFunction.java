@@ -17,6 +17,12 @@ public final class PartitionFunction {
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
 
+    /**
+     * The name of this hash and reduction, carried in topologies on the wire so that a client refuses a
+     * cluster that partitions differently. Changes only with a new function, never for this one.
+     */
+    public static final String ID = "fnv1a64-fmix64-lemire";
+
     /** The default partition count of a cluster. */
     public static final int DEFAULT_PARTITIONS = 256;
     /** The largest partition count supported. */

@@ -35,7 +35,8 @@ import org.openjdk.jmh.util.Statistics;
  * Runs {@link StorageBenchmark} and, in the same JMH run on the same data, its peers
  * ({@link StoragePeerBenchmark}: raw Chronicle Map, and real Redis started here on a free loopback port, with
  * and without an append-only file; Redis is recorded as skipped if {@code redis-server} is not installed),
- * then an in-process iteration and heap measurement at 1M memories (200K with {@code --quick}), then writes {@code storage-<time>.json}, {@code storage-latest.json}
+ * then an in-process iteration and heap measurement at 1M memories (200K with {@code --quick}),
+ * then writes {@code storage-<time>.json}, {@code storage-latest.json}
  * and {@code storage-latest.html} (an SVG chart and a goals table) to {@code benchmarks/results/storage/}.
  * Goals are measured and reported, never asserted.
  *
@@ -72,7 +73,8 @@ public final class StorageBenchmarkRunner {
             jmh = List.of();
         } else {
             try (RedisPeer redis = RedisPeer.start("redis", "--appendonly", "no");
-                    RedisPeer redisAof = redis == null ? null : RedisPeer.start("redis-aof", "--appendonly", "yes", "--appendfsync", "everysec")) {
+                    RedisPeer redisAof = redis == null ? null
+                            : RedisPeer.start("redis-aof", "--appendonly", "yes", "--appendfsync", "everysec")) {
                 peers.put("chronicle", Map.of("status", "measured", "setup",
                         "raw persisted ChronicleMap<byte[], byte[]> (one file, temp dir), put/get of Mnemo's encoded record bytes"));
                 peers.put("redis", redis == null ? RedisPeer.skipped() : redis.describe(

@@ -29,7 +29,7 @@ public final class TopologyView {
      * {@code space 0x00 id}, fmix64, Lemire reduction). A topology naming another function is refused instead of
      * routing every call to the wrong owner; an empty name (a node that does not fill the field) is accepted.
      */
-    public static final String PARTITION_FUNCTION_ID = "fnv1a64-fmix64-lemire";
+    public static final String PARTITION_FUNCTION_ID = PartitionFunction.ID;
 
     private final long epoch;
     private final PartitionFunction function;

@@ -8,6 +8,7 @@ import io.mnemo.protocol.v1.PartitionReplicas;
 import io.mnemo.protocol.v1.SpaceSpec;
 import io.mnemo.protocol.v1.Version;
 import io.mnemo.shardmap.Member;
+import io.mnemo.shardmap.PartitionFunction;
 import io.mnemo.shardmap.Topology;
 
 /**
@@ -20,7 +21,7 @@ final class ProtoMapping {
      * Identity of the partition hash ({@code PartitionFunction}: FNV-1a 64 over space, 0x00, id; fmix64; Lemire
      * reduction). A client whose function has another name refuses to route.
      */
-    static final String PARTITION_FUNCTION = "fnv1a64-fmix64-lemire";
+    static final String PARTITION_FUNCTION = PartitionFunction.ID;
 
     private ProtoMapping() {
     }

@@ -162,7 +162,8 @@ public final class StorageConfig {
                 + ", averageValueBytes=" + averageValueBytes + ", maxSegmentsPerPartition=" + maxSegmentsPerPartition
                 + ", largeValueThresholdBytes=" + largeValueThresholdBytes + ", largeEntriesPerSegment="
                 + largeEntriesPerSegment + ", largeAverageValueBytes=" + largeAverageValueBytes
-                + ", tombstoneGracePeriod=" + tombstoneGracePeriod + ", maintenanceInterval=" + maintenanceInterval + ", scanCorruptionPolicy=" + scanCorruptionPolicy + "]";
+                + ", tombstoneGracePeriod=" + tombstoneGracePeriod + ", maintenanceInterval=" + maintenanceInterval
+                + ", scanCorruptionPolicy=" + scanCorruptionPolicy + "]";
     }
 
     /** Builds a {@link StorageConfig}. Not thread-safe. */
