@@ -3,6 +3,7 @@ package io.mnemo.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Status;
+import io.mnemo.client.internal.BatchWriter;
 import io.mnemo.protocol.Errors;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Timeout;
 /** Batches grouped by owner, with per-item outcomes. */
 @Timeout(30)
 class StoreAllTest {
+    private static final int MAX_ITEMS = BatchWriter.MAX_ITEMS_PER_REQUEST;
     private FakeCluster cluster;
 
     @BeforeEach
@@ -51,6 +53,28 @@ class StoreAllTest {
             assertThat(n.batchIds.get(0)).allMatch(id -> cluster.replicasOf(Fixtures.SPACE, id).get(0) == n.id);
         }
         assertThat(cluster.all(Fixtures.SPACE)).hasSize(40);
+    }
+
+    @Test
+    void storeAll_moreItemsThanOneRequestHolds_splitIntoCappedRequestsPerOwner() {
+        int n = 2_000;
+        try (MnemoClient client = Fixtures.builder(cluster).build()) {
+            List<StoreResult> results = client.storeAll(memories(n));
+
+            assertThat(results).hasSize(n).allMatch(StoreResult::isStored);
+        }
+        int requests = 0;
+        for (FakeNode node : cluster.nodes()) {
+            int items = node.batchIds.stream().mapToInt(List::size).sum();
+            assertThat(node.batchIds).as("requests to node %d", node.id)
+                    .allMatch(ids -> ids.size() <= MAX_ITEMS);
+            assertThat(node.calls("storeBatch")).as("requests to node %d", node.id)
+                    .isEqualTo((items + MAX_ITEMS - 1)
+                            / MAX_ITEMS);
+            requests += node.calls("storeBatch");
+        }
+        assertThat(requests).isGreaterThan(3);
+        assertThat(cluster.all(Fixtures.SPACE)).hasSize(n);
     }
 
     @Test

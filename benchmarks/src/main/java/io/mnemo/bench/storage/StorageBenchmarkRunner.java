@@ -35,14 +35,14 @@ import org.openjdk.jmh.util.Statistics;
  * Runs {@link StorageBenchmark} and, in the same JMH run on the same data, its peers
  * ({@link StoragePeerBenchmark}: raw Chronicle Map, and real Redis started here on a free loopback port, with
  * and without an append-only file; Redis is recorded as skipped if {@code redis-server} is not installed),
- * then an in-process iteration and heap measurement at 1M memories (200K with {@code --quick}),
+ * then an in-process iteration and heap measurement at 1M memories (50K with {@code --quick}),
  * then writes {@code storage-<time>.json}, {@code storage-latest.json}
  * and {@code storage-latest.html} (an SVG chart and a goals table) to {@code benchmarks/results/storage/}.
  * Goals are measured and reported, never asserted.
  *
  * <p>Run with the project's JVM flags: {@code java @config/jvm.options -cp <classpath>
  * io.mnemo.bench.storage.StorageBenchmarkRunner [--quick]}. System properties:
- * {@code mnemo.bench.iterateCount} (default 1000000, 200000 with {@code --quick}),
+ * {@code mnemo.bench.iterateCount} (default 1000000, 50000 with {@code --quick}),
  * {@code mnemo.bench.redisServer} (default {@code redis-server} on the PATH), {@code mnemo.bench.skipJmh}, {@code mnemo.bench.skipIterate}.
  */
 public final class StorageBenchmarkRunner {
@@ -87,7 +87,7 @@ public final class StorageBenchmarkRunner {
         result.put("jmh", jmh);
         result.put("peers", peers);
         result.put("comparison", compare(jmh));
-        int iterateCount = Integer.getInteger("mnemo.bench.iterateCount", quick ? 200_000 : 1_000_000);
+        int iterateCount = Integer.getInteger("mnemo.bench.iterateCount", quick ? 50_000 : 1_000_000);
         Map<String, Object> iterate = Boolean.getBoolean("mnemo.bench.skipIterate") ? Map.of() : iterateAndHeap(iterateCount);
         result.put("iteration", iterate);
         result.put("goals", goals(jmh, iterate));

@@ -31,12 +31,22 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Stores many memories in rounds. Each round groups the pending items by the replica that should coordinate them,
- * sends one {@code StoreBatch} per group in parallel, and settles each item on its own: stored, failed for good,
+ * sends each group to it as {@code StoreBatch} requests (see below), and settles each item on its own: stored, failed for good,
  * or pending for the next round ({@link RetryRule} decides per item, with the round number as the attempt count).
  * A whole group failing (a dead node) fails each of its items with that failure, so they move on like single
  * calls would. The result has one entry per item, in input order.
+ *
+ * <p>A group is sent as requests of at most {@value #MAX_ITEMS_PER_REQUEST} items and about
+ * {@value #MAX_BYTES_PER_REQUEST} bytes (a node refuses messages above its inbound limit, and one huge request
+ * would have to finish within one request timeout), at most {@value #REQUESTS_IN_FLIGHT_PER_NODE} at a time per
+ * node: each request's deadline starts when it is sent, so a large batch is paced by the node instead of timing
+ * out in its queue.
  */
 public final class BatchWriter {
+    public static final int MAX_ITEMS_PER_REQUEST = 256;
+    static final int MAX_BYTES_PER_REQUEST = 1 << 20;
+    static final int REQUESTS_IN_FLIGHT_PER_NODE = 4;
+
     private final Settings settings;
     private final Channels channels;
     private final TopologyManager topology;
@@ -79,7 +89,7 @@ public final class BatchWriter {
 
     /**
      * One storeAll call. Rounds run one after another; within a round, group callbacks write disjoint slots of
-     * {@code results} and the last one (by {@code groupsLeft}) settles the round, which orders those writes.
+     * {@code results} and the last one (by {@code requestsLeft}) settles the round, which orders those writes.
      */
     private final class Batch {
         private final List<Memory> items;
@@ -115,13 +125,58 @@ public final class BatchWriter {
                 List<String> replicas = view.replicasOf(items.get(i).getSpace(), items.get(i).getId());
                 groups.computeIfAbsent(replicas.get(replicaOffset[i] % replicas.size()), k -> new ArrayList<>()).add(i);
             }
-            AtomicInteger groupsLeft = new AtomicInteger(groups.size());
-            groups.forEach((endpoint, members) -> send(endpoint, members, view.epoch()).whenComplete((reply, error) -> {
-                collect(endpoint, members, reply, error, failures);
-                if (groupsLeft.decrementAndGet() == 0) {
-                    settle(failures);
+            Map<String, Queue<List<Integer>>> requests = new LinkedHashMap<>();
+            int total = 0;
+            for (Map.Entry<String, List<Integer>> g : groups.entrySet()) {
+                Queue<List<Integer>> q = new ConcurrentLinkedQueue<>(split(g.getValue()));
+                total += q.size();
+                requests.put(g.getKey(), q);
+            }
+            AtomicInteger requestsLeft = new AtomicInteger(total);
+            requests.forEach((endpoint, queue) -> {
+                int lanes = Math.min(REQUESTS_IN_FLIGHT_PER_NODE, queue.size());
+                for (int lane = 0; lane < lanes; lane++) {
+                    sendNext(endpoint, queue, view.epoch(), requestsLeft, failures);
                 }
-            }));
+            });
+        }
+
+        /** Sends the next request of a node's queue; when it completes, the next one (the last settles the round). */
+        private void sendNext(String endpoint, Queue<List<Integer>> queue, long epoch, AtomicInteger requestsLeft,
+                              Queue<Object[]> failures) {
+            List<Integer> members = queue.poll();
+            if (members == null) {
+                return;
+            }
+            send(endpoint, members, epoch).whenComplete((reply, error) -> {
+                collect(endpoint, members, reply, error, failures);
+                if (requestsLeft.decrementAndGet() == 0) {
+                    settle(failures);
+                } else {
+                    sendNext(endpoint, queue, epoch, requestsLeft, failures);
+                }
+            });
+        }
+
+        /** A group's items as requests within the item and byte caps (an item above the byte cap goes alone). */
+        private List<List<Integer>> split(List<Integer> members) {
+            List<List<Integer>> out = new ArrayList<>();
+            List<Integer> current = new ArrayList<>();
+            long bytes = 0;
+            for (int i : members) {
+                int size = items.get(i).getSerializedSize() + 8;
+                if (!current.isEmpty() && (current.size() >= MAX_ITEMS_PER_REQUEST || bytes + size > MAX_BYTES_PER_REQUEST)) {
+                    out.add(current);
+                    current = new ArrayList<>();
+                    bytes = 0;
+                }
+                current.add(i);
+                bytes += size;
+            }
+            if (!current.isEmpty()) {
+                out.add(current);
+            }
+            return out;
         }
 
         private CompletableFuture<StoreBatchResponse> send(String endpoint, List<Integer> members, long epoch) {

@@ -22,9 +22,10 @@ import java.util.concurrent.TimeUnit;
  * {@code config/jvm-jdk23.options} on JDK 23 and newer).
  *
  * <p>Ports of node {@code i} (1-based) from the base port {@code b}: gRPC {@code b + i}, metrics/health
- * {@code b + 100 + i}, Raft {@code b + 200 + i}, Ignite discovery {@code b + 300 + i}. Partitions: 64;
- * with more than one node, every node lists node 1 to 3's discovery addresses as seeds and all nodes as the
- * Raft voters (passed as {@code --raft-members}, as the configuration has no setting for them yet).
+ * {@code b + 100 + i}, Raft {@code b + 200 + i}, Ignite discovery {@code b + 300 + i}, Ignite communication
+ * {@code b + 400 + i} (Ignite takes a later one when that is busy). Partitions: 64; with more than one node,
+ * every node lists node 1 to 3's discovery addresses as seeds and all nodes as the Raft voters
+ * ({@code mnemo.raft.members}).
  *
  * <p>Not thread-safe: one owner starts, kills and stops the nodes.
  */
@@ -44,8 +45,8 @@ public final class LocalCluster implements AutoCloseable {
         if (nodes < 1 || nodes > 99) {
             throw new IllegalArgumentException("nodes must be in [1, 99], got " + nodes);
         }
-        if (basePort < 1024 || basePort + 399 > 65_535) {
-            throw new IllegalArgumentException("base port must be in [1024, 65136], got " + basePort);
+        if (basePort < 1024 || basePort + 499 > 65_535) {
+            throw new IllegalArgumentException("base port must be in [1024, 65036], got " + basePort);
         }
         this.home = Objects.requireNonNull(home, "home").toAbsolutePath();
         this.dataDir = Objects.requireNonNull(dataDir, "dataDir").toAbsolutePath();
@@ -107,14 +108,6 @@ public final class LocalCluster implements AutoCloseable {
         cmd.add("node");
         cmd.add("--config");
         cmd.add(conf.toString());
-        if (nodes > 1) {
-            List<String> voters = new ArrayList<>();
-            for (int i = 1; i <= nodes; i++) {
-                voters.add(i + "=127.0.0.1:" + raftPort(i));
-            }
-            cmd.add("--raft-members");
-            cmd.add(String.join(",", voters));
-        }
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logOf(node).toFile()));
         processes[node] = pb.start();
@@ -131,6 +124,7 @@ public final class LocalCluster implements AutoCloseable {
         sb.append("mnemo.raft.port = ").append(raftPort(node)).append('\n');
         sb.append("mnemo.cluster.partitions = 64\n");
         sb.append("mnemo.ignite.discovery-port = ").append(basePort + 300 + node).append('\n');
+        sb.append("mnemo.ignite.communication-port = ").append(basePort + 400 + node).append('\n');
         sb.append("mnemo.storage.warm.entries-per-partition = 10000\n");
         sb.append("mnemo.storage.hot.max-bytes = 64MiB\n");
         sb.append("mnemo.node.drain-timeout = 5s\n");
@@ -140,6 +134,11 @@ public final class LocalCluster implements AutoCloseable {
                 seeds.add("127.0.0.1:" + (basePort + 300 + i));
             }
             sb.append("mnemo.cluster.seeds = ").append(String.join(",", seeds)).append('\n');
+            List<String> voters = new ArrayList<>();
+            for (int i = 1; i <= nodes; i++) {
+                voters.add(i + "@127.0.0.1:" + raftPort(i));
+            }
+            sb.append("mnemo.raft.members = ").append(String.join(",", voters)).append('\n');
         }
         return sb.toString();
     }

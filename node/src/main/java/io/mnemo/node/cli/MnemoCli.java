@@ -4,7 +4,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.mnemo.node.config.ConfigException;
 import io.mnemo.node.config.ConfigLoader;
-import io.mnemo.node.config.HostPort;
 import io.mnemo.node.config.NodeConfig;
 import io.mnemo.node.server.MnemoNode;
 import io.mnemo.protocol.v1.ListSpacesRequest;
@@ -14,11 +13,8 @@ import io.mnemo.protocol.v1.StatsResponse;
 import io.mnemo.protocol.v1.Topology;
 import io.mnemo.protocol.v1.TopologyRequest;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -58,21 +54,11 @@ public final class MnemoCli implements Runnable {
                 + "MNEMO_* environment variables and -Dmnemo.* system properties override it.")
         private Path config;
 
-        @Option(names = "--raft-members", split = ",", paramLabel = "ID=HOST:PORT", description = "The ownership log's "
-                + "Raft voters, this node included; required with mnemo.cluster.seeds (the configuration file has no "
-                + "setting for them yet).")
-        private Map<Integer, String> raftMembers = new LinkedHashMap<>();
-
         @Spec
         private CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            Map<Integer, InetSocketAddress> voters = new LinkedHashMap<>();
-            for (Map.Entry<Integer, String> e : raftMembers.entrySet()) {
-                HostPort hp = HostPort.parse(e.getValue());
-                voters.put(e.getKey(), new InetSocketAddress(hp.host(), hp.port()));
-            }
             NodeConfig nc;
             try {
                 nc = ConfigLoader.forProcess(config).load();
@@ -82,7 +68,7 @@ public final class MnemoCli implements Runnable {
             }
             MnemoNode node;
             try {
-                node = MnemoNode.start(nc, voters);
+                node = MnemoNode.start(nc);
             } catch (IllegalStateException | java.io.IOException e) {
                 spec.commandLine().getErr().println("mnemo node: cannot start: " + e.getMessage());
                 spec.commandLine().getErr().flush();
@@ -109,7 +95,8 @@ public final class MnemoCli implements Runnable {
         private int nodes;
 
         @Option(names = "--base-port", defaultValue = "17400", description = "Node i uses gRPC base+i, metrics "
-                + "base+100+i, Raft base+200+i, discovery base+300+i (default ${DEFAULT-VALUE}).")
+                + "base+100+i, Raft base+200+i, discovery base+300+i, Ignite communication base+400+i (default "
+                + "${DEFAULT-VALUE}).")
         private int basePort;
 
         @Option(names = "--data-dir", defaultValue = "mnemo-local", description = "Parent of the nodes' data "
@@ -146,8 +133,13 @@ public final class MnemoCli implements Runnable {
         }
     }
 
-    /** Administers a running node over its gRPC port. */
-    @Command(name = "admin", description = "Show or change a node's cluster membership.")
+    /**
+     * Administers a running node over its gRPC port. Exit codes: 0 done; 1 refused (the change conflicts with the
+     * baseline, or the node runs a one-node cluster); 2 bad usage; 3 not done now but retryable (no Raft quorum, node
+     * unreachable, deadline).
+     */
+    @Command(name = "admin", description = {"Show or change a node's cluster membership.",
+        "Exit codes: 0 done, 1 refused, 2 bad usage, 3 retryable failure (no quorum, node unreachable)."})
     static final class AdminCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "ACTION", description = "show, add, drain or remove")
         private String action;
@@ -159,26 +151,41 @@ public final class MnemoCli implements Runnable {
                 + "(default ${DEFAULT-VALUE}).")
         private String endpoint;
 
+        @Option(names = "--endpoint", paramLabel = "HOST:PORT", description = "add: the new member's gRPC endpoint.")
+        private String memberEndpoint;
+
+        @Option(names = "--weight", defaultValue = "1", description = "add: placement weight (default "
+                + "${DEFAULT-VALUE}).")
+        private int weight;
+
+        @Option(names = "--zone", defaultValue = "", description = "add: failure zone (default none).")
+        private String zone;
+
         @Spec
         private CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
             switch (action) {
                 case "show":
                     return show(out);
                 case "add":
                 case "drain":
                 case "remove":
-                    // Baseline changes are Raft proposals; MnemoService v1 has no admin RPC to carry them and the
-                    // node does not run the ownership log yet (see MnemoNode), so there is nothing to ask.
-                    spec.commandLine().getErr().println("admin " + action + " is not available: protocol v1 has no "
-                            + "membership RPC and this node build runs one-node clusters only");
-                    return 2;
+                    if (target == null || target < 0) {
+                        err.println("admin " + action + " needs the NODE_ID of the member to " + action);
+                        return AdminCall.USAGE;
+                    }
+                    if (action.equals("add") && (memberEndpoint == null || memberEndpoint.isBlank())) {
+                        err.println("admin add needs --endpoint HOST:PORT, the new member's gRPC endpoint");
+                        return AdminCall.USAGE;
+                    }
+                    return new AdminCall(endpoint, out, err).change(action, target, memberEndpoint, weight, zone);
                 default:
-                    spec.commandLine().getErr().println("unknown action '" + action + "': use show, add, drain or remove");
-                    return 2;
+                    err.println("unknown action '" + action + "': use show, add, drain or remove");
+                    return AdminCall.USAGE;
             }
         }
 

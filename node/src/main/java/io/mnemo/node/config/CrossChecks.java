@@ -31,8 +31,8 @@ final class CrossChecks {
                     + side(c, Settings.REPLICATION_FACTOR) + ")"));
         }
         Map<Integer, Setting<Integer>> ports = new LinkedHashMap<>();
-        for (Setting<Integer> port : List.of(Settings.GRPC_PORT, Settings.IGNITE_DISCOVERY_PORT, Settings.RAFT_PORT,
-                Settings.METRICS_PORT)) {
+        for (Setting<Integer> port : List.of(Settings.GRPC_PORT, Settings.IGNITE_DISCOVERY_PORT,
+                Settings.IGNITE_COMMUNICATION_PORT, Settings.RAFT_PORT, Settings.METRICS_PORT)) {
             int value = c.get(port);
             if (value != 0) {
                 Setting<Integer> earlier = ports.putIfAbsent(value, port);
@@ -41,6 +41,11 @@ final class CrossChecks {
                             + "; every listener needs its own port"));
                 }
             }
+        }
+        List<RaftMember> voters = c.raftMembers();
+        if (!voters.isEmpty() && voters.stream().noneMatch(m -> m.nodeId() == c.nodeId())) {
+            problems.add(problem(c, Settings.RAFT_MEMBERS, "does not list this node, " + side(c, Settings.NODE_ID)
+                    + ": every voter list includes the node itself"));
         }
         if (c.maxContentBytes().compareTo(c.hotMaxBytes()) > 0) {
             problems.add(problem(c, Settings.MAX_CONTENT_BYTES, "is more than the whole hot tier, "

@@ -122,8 +122,17 @@ public final class NodeConfig {
         return get(Settings.IGNITE_FAILURE_DETECTION_TIMEOUT);
     }
 
+    public int igniteCommunicationPort() {
+        return get(Settings.IGNITE_COMMUNICATION_PORT);
+    }
+
     public int raftPort() {
         return get(Settings.RAFT_PORT);
+    }
+
+    /** The initial Raft voters, this node included; empty for a one-node cluster. */
+    public List<RaftMember> raftMembers() {
+        return get(Settings.RAFT_MEMBERS);
     }
 
     public int metricsPort() {
@@ -268,8 +277,16 @@ public final class NodeConfig {
             return set(Settings.IGNITE_FAILURE_DETECTION_TIMEOUT, timeout);
         }
 
+        public Builder igniteCommunicationPort(int port) {
+            return set(Settings.IGNITE_COMMUNICATION_PORT, port);
+        }
+
         public Builder raftPort(int port) {
             return set(Settings.RAFT_PORT, port);
+        }
+
+        public Builder raftMembers(List<RaftMember> members) {
+            return set(Settings.RAFT_MEMBERS, List.copyOf(members));
         }
 
         public Builder metricsPort(int port) {

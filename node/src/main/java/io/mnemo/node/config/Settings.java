@@ -94,8 +94,17 @@ public final class Settings {
             Duration.ofMinutes(10),
             "How long a silent node is still thought alive (a killed process is noticed sooner, from its closed "
                     + "sockets).");
+    public static final Setting<Integer> IGNITE_COMMUNICATION_PORT = integer("mnemo.ignite.communication-port",
+            47_100, 1, 65_535, "First port Ignite's communication (compute jobs, messages) tries; it takes the next "
+                    + "free one of the 100 ports from here.");
     public static final Setting<Integer> RAFT_PORT = integer("mnemo.raft.port", 7800, 1, 65_535,
             "Port of the JGroups Raft ownership log.");
+    public static final Setting<List<RaftMember>> RAFT_MEMBERS = register(new Setting<>("mnemo.raft.members",
+            "list of nodeId@host:port", Settings::parseRaftMembers, Settings::formatRaftMembers,
+            Settings::raftMembersProblem, List.of(), "comma-separated nodeId@host:port ([v6]:port), ids unique",
+            "The ownership log's initial Raft voters, each a node id and its mnemo.raft.port address, this node "
+                    + "included. Required with mnemo.cluster.seeds; every node of a cluster lists the same voters. "
+                    + "Empty: a one-node cluster."));
     public static final Setting<Integer> METRICS_PORT = integer("mnemo.metrics.port", 9400, 0, 65_535,
             "Port of the Prometheus metrics and health/readiness endpoints. 0 picks a free port (tests).");
     public static final Setting<Duration> DRAIN_TIMEOUT = duration("mnemo.node.drain-timeout", Duration.ofSeconds(30),
@@ -193,6 +202,37 @@ public final class Settings {
             }
         }
         return twice.isEmpty() ? null : "listed more than once: " + formatList(List.copyOf(twice));
+    }
+
+    private static List<RaftMember> parseRaftMembers(String text) {
+        if (text.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(text.split(",", -1)).map(part -> {
+            if (part.isBlank()) {
+                throw new IllegalArgumentException("empty entry in the list '" + text + "'");
+            }
+            return RaftMember.parse(part);
+        }).collect(Collectors.toUnmodifiableList());
+    }
+
+    private static String formatRaftMembers(List<RaftMember> list) {
+        return list.stream().map(RaftMember::toString).collect(Collectors.joining(","));
+    }
+
+    /** Ids and addresses must be unique: two voters with one id, or one address, are a typo that splits the group. */
+    private static String raftMembersProblem(List<RaftMember> list) {
+        Set<Integer> ids = new HashSet<>();
+        Set<HostPort> addresses = new HashSet<>();
+        for (RaftMember m : list) {
+            if (!ids.add(m.nodeId())) {
+                return "node id " + m.nodeId() + " is listed more than once";
+            }
+            if (!addresses.add(m.address())) {
+                return "address " + m.address() + " is listed more than once";
+            }
+        }
+        return null;
     }
 
     private static NumaMode parseNumaMode(String text) {

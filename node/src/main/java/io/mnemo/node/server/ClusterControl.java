@@ -18,6 +18,7 @@ import io.mnemo.node.cluster.ownership.RaftOwnershipLog;
 import io.mnemo.node.cluster.ownership.SpaceSettings;
 import io.mnemo.node.config.HostPort;
 import io.mnemo.node.config.NodeConfig;
+import io.mnemo.node.config.RaftMember;
 import io.mnemo.node.storage.SpaceConfig;
 import io.mnemo.protocol.Errors;
 import io.mnemo.protocol.v1.SpaceSpec;
@@ -57,6 +58,8 @@ final class ClusterControl implements AutoCloseable, MnemoServiceImpl.SpaceAdmin
     private static final Logger LOG = LoggerFactory.getLogger(ClusterControl.class);
     static final long TICK_MS = 500;
     private static final Duration PROPOSE_WAIT = Duration.ofSeconds(15);
+    /** Ports after mnemo.ignite.communication-port that Ignite may take when it is busy (the setting says 100). */
+    private static final int COMMUNICATION_PORT_RANGE = 100;
     /**
      * The baseline's quota for "no quota": the wire says 0, but a baseline space's quota must be at least 1
      * ({@code SpaceSettings}), so no quota is stored as the largest value.
@@ -97,16 +100,12 @@ final class ClusterControl implements AutoCloseable, MnemoServiceImpl.SpaceAdmin
     /**
      * Joins membership, starts this node's member of the ownership log and the control loop.
      *
-     * @param raftMembers  the Raft voters, node id to Raft address (this node included)
      * @param grpcEndpoint where peers and clients reach this node
      * @param onEpoch      told every committed baseline, on the log's listener thread
      */
-    static ClusterControl start(NodeConfig config, Map<Integer, InetSocketAddress> raftMembers, String grpcEndpoint,
-                                EpochListener onEpoch) throws Exception {
-        if (!raftMembers.containsKey(config.nodeId())) {
-            throw new IllegalArgumentException("the Raft member list " + raftMembers.keySet() + " must include this "
-                    + "node " + config.nodeId());
-        }
+    static ClusterControl start(NodeConfig config, String grpcEndpoint, EpochListener onEpoch) throws Exception {
+        // NodeConfig has checked the voters: ids and addresses unique, this node included.
+        List<RaftMember> raftMembers = config.raftMembers();
         List<String> seeds = new ArrayList<>();
         for (HostPort s : config.seeds()) {
             seeds.add(s.toString());
@@ -116,7 +115,7 @@ final class ClusterControl implements AutoCloseable, MnemoServiceImpl.SpaceAdmin
                 .grpcEndpoint(grpcEndpoint)
                 .bindAddress(config.bindHost())
                 .discoveryPorts(config.igniteDiscoveryPort(), 0)
-                .communicationPorts(47_100, 100)
+                .communicationPorts(config.igniteCommunicationPort(), COMMUNICATION_PORT_RANGE)
                 .discoveryMode(DiscoveryMode.STATIC)
                 .seeds(seeds)
                 .failureDetectionTimeout(config.igniteFailureDetectionTimeout())
@@ -129,7 +128,10 @@ final class ClusterControl implements AutoCloseable, MnemoServiceImpl.SpaceAdmin
                     .nodeId(Integer.toString(config.nodeId()))
                     .bind(InetAddress.getByName(config.bindHost()), config.raftPort())
                     .dataDir(config.dataDir().resolve("raft"));
-            raftMembers.forEach((id, address) -> rc.raftMember(Integer.toString(id), address));
+            for (RaftMember m : raftMembers) {
+                rc.raftMember(Integer.toString(m.nodeId()),
+                        new InetSocketAddress(m.address().host(), m.address().port()));
+            }
             log = RaftOwnershipLog.start(rc.build());
         } catch (Exception e) {
             membership.close();
@@ -226,7 +228,7 @@ final class ClusterControl implements AutoCloseable, MnemoServiceImpl.SpaceAdmin
         } catch (IllegalArgumentException e) {
             throw Errors.invalidArgument("spec", e.getMessage(), "");
         }
-        BaselineState s = commit(command);
+        BaselineState s = commit(command, "spec");
         // "Created" means usable through this node: wait until it routes by the epoch that created the space.
         if (!awaitApplied(s.epoch(), PROPOSE_WAIT)) {
             throw Errors.unavailable("space " + spec.getName() + " committed at epoch " + s.epoch()
@@ -242,7 +244,7 @@ final class ClusterControl implements AutoCloseable, MnemoServiceImpl.SpaceAdmin
         if (log.current().space(name).isEmpty()) {
             throw new io.mnemo.node.storage.UnknownSpaceException(name);
         }
-        long epoch = commit(new BaselineCommand.DropSpace(name)).epoch();
+        long epoch = commit(new BaselineCommand.DropSpace(name), "name").epoch();
         awaitApplied(epoch, PROPOSE_WAIT);
         return epoch;
     }
@@ -255,8 +257,34 @@ final class ClusterControl implements AutoCloseable, MnemoServiceImpl.SpaceAdmin
         return Map.entry(spaces, s.epoch());
     }
 
-    /** Proposes {@code command} and waits for its commit; maps the log's refusals to typed errors. */
-    private BaselineState commit(BaselineCommand command) {
+    /**
+     * Proposes an operator's membership change (add, drain, remove) and waits for its commit. A removal is refused
+     * while membership sees the node alive: the control loop would add a live non-member back after the settle delay,
+     * so the removal would not last.
+     *
+     * @return the committed state in which the change is in effect
+     * @throws io.grpc.StatusRuntimeException unavailable (no quorum, retryable) or invalid_argument on {@code id}
+     *                                        (rejected, or removing a live node)
+     */
+    BaselineState changeMembership(BaselineCommand command) {
+        if (command instanceof BaselineCommand.RemoveMember remove) {
+            for (ClusterMember m : membership.liveMembers()) {
+                if (m.nodeId().equals(remove.id())) {
+                    throw Errors.invalidArgument("id", "node " + remove.id() + " is still alive (" + m.endpoint()
+                            + "): a live node that is not in the baseline joins again after the settle delay; drain "
+                            + "it, stop its process, then remove it", "");
+                }
+            }
+        }
+        LOG.info("node {}: operator proposes {}", config.nodeId(), command);
+        return commit(command, "id");
+    }
+
+    /**
+     * Proposes {@code command} and waits for its commit; maps the log's refusals to typed errors, a rejection to
+     * invalid_argument on {@code field} with the rejection kind leading the reason.
+     */
+    private BaselineState commit(BaselineCommand command, String field) {
         CompletableFuture<BaselineState> f = log.propose(command);
         try {
             return f.get(PROPOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -270,8 +298,8 @@ final class ClusterControl implements AutoCloseable, MnemoServiceImpl.SpaceAdmin
             if (cause instanceof NoQuorumException) {
                 throw Errors.unavailable("the ownership log has no quorum: " + cause.getMessage(), 1000);
             }
-            if (cause instanceof BaselineRejectedException) {
-                throw Errors.invalidArgument("spec", cause.getMessage(), "");
+            if (cause instanceof BaselineRejectedException rejected) {
+                throw Errors.invalidArgument(field, rejected.reason() + ": " + cause.getMessage(), "");
             }
             throw new IllegalStateException("committing " + command + " failed", cause);
         }

@@ -53,8 +53,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Two shapes.</b> A node with no {@code mnemo.cluster.seeds} is a one-node cluster: its topology is
  * itself (epoch 1, P from the configuration, RF 1), and spaces live in its store. A node with seeds joins a
- * cluster ({@link ClusterControl}): Ignite membership, the Raft ownership log whose voters the caller passes
- * (the configuration has no setting for them yet), and the baseline control loop. Each committed baseline
+ * cluster ({@link ClusterControl}): Ignite membership, the Raft ownership log whose voters are
+ * {@code mnemo.raft.members}, and the baseline control loop. Each committed baseline
  * becomes the node's routing ({@link TopologyPlacement} over {@link TopologyMapper}'s topology), its peers'
  * addresses ({@link PeerTransport}) and its spaces; the node is ready once the baseline names it an active
  * member. Not assembled yet: partition streaming on an epoch change (a new owner fills in through anti-entropy
@@ -67,8 +67,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Drain</b> ({@link #close()}, also run by the CLI's SIGTERM hook): the gate closes (new calls get
  * UNAVAILABLE and {@code /ready} 503), in-flight calls may finish for up to {@code mnemo.node.drain-timeout},
- * replication delivers what hints it can (the rest are logged: v1 has no call to hand hints to a peer), the
- * node leaves the ownership group and membership, then the servers stop and the store is closed cleanly.
+ * replication delivers what hints it can and hands the rest to a live peer ({@link HintHandover}, the
+ * {@code HandoverService} RPC), the node leaves the ownership group and membership, then the servers stop and the
+ * store is closed cleanly.
  * Idempotent and thread-safe.
  */
 public final class MnemoNode implements AutoCloseable {
@@ -85,44 +86,33 @@ public final class MnemoNode implements AutoCloseable {
     private ReplicationNode replication;
     private Server grpc;
     private HealthServer health;
-    private final Map<Integer, InetSocketAddress> raftMembers;
     private volatile TopologyPlacement placement;
     private volatile MnemoServiceImpl.SpaceAdmin spaces;
     private PeerTransport transport;
     /** Set once, when clustered, before the first baseline is applied; onEpoch ignores baselines until then. */
     private volatile ClusterControl cluster;
 
-    private MnemoNode(NodeConfig config, Map<Integer, InetSocketAddress> raftMembers) {
+    private MnemoNode(NodeConfig config) {
         this.config = config;
-        this.raftMembers = raftMembers;
-    }
-
-    /**
-     * Starts a one-node cluster (the configuration must have no seeds) and returns once it is ready.
-     *
-     * @throws IllegalStateException if the configuration has seeds: use {@link #start(NodeConfig, Map)}
-     * @throws IOException           if a port cannot be bound
-     */
-    public static MnemoNode start(NodeConfig config) throws IOException {
-        return start(config, Map.of());
     }
 
     /**
      * Starts a node. Without seeds it is a one-node cluster, ready when this returns. With seeds it joins the
-     * cluster: {@code raftMembers} (node id to Raft address, this node included) are the ownership log's voters,
-     * and the node becomes ready (see {@link #isReady()} and {@code /ready}) once the baseline names it an active
-     * member, which may be after this returns.
+     * cluster: {@code mnemo.raft.members} are the ownership log's voters, and the node becomes ready (see
+     * {@link #isReady()} and {@code /ready}) once the baseline names it an active member, which may be after this
+     * returns.
      *
-     * @throws IllegalStateException if seeds are set but no Raft members are given
+     * @throws IllegalStateException if seeds are set but no Raft members are configured
      * @throws IOException           if a port cannot be bound
      */
-    public static MnemoNode start(NodeConfig config, Map<Integer, InetSocketAddress> raftMembers) throws IOException {
-        if (!config.seeds().isEmpty() && raftMembers.isEmpty()) {
-            throw new IllegalStateException("mnemo.cluster.seeds is set (" + config.seeds() + ") but no Raft member "
-                    + "list was given: the configuration has no setting for the initial Raft voters yet, so pass "
-                    + "them to the node (mnemo node --raft-members 1=host:port,2=host:port,...)");
+    public static MnemoNode start(NodeConfig config) throws IOException {
+        if (!config.seeds().isEmpty() && config.raftMembers().isEmpty()) {
+            throw new IllegalStateException(Settings.SEEDS.key() + " is set (" + config.seeds() + ") but the Raft member "
+                    + "list " + Settings.RAFT_MEMBERS.key() + " is empty (" + config.sourceOf(Settings.RAFT_MEMBERS)
+                    + "): set it to the ownership log's voters, this node included, e.g. " + Settings.RAFT_MEMBERS.key()
+                    + " = 1@host1:7800,2@host2:7800,3@host3:7800");
         }
-        MnemoNode node = new MnemoNode(config, Map.copyOf(raftMembers));
+        MnemoNode node = new MnemoNode(config);
         try {
             node.open();
         } catch (IOException | RuntimeException e) {
@@ -166,17 +156,19 @@ public final class MnemoNode implements AutoCloseable {
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                 .addService(service)
                 .addService(new io.mnemo.node.replication.ReplicaServiceImpl(replication.handler(), this::endpointOf))
+                .addService(new AdminServiceImpl(() -> cluster))
+                .addService(new HandoverServiceImpl(replication))
                 .build()
                 .start();
         resources.push(this::stopGrpc);
         String endpoint = config.bindHost() + ":" + grpc.getPort();
-        if (raftMembers.isEmpty()) {
+        if (config.raftMembers().isEmpty()) {
             placement = new TopologyPlacement(Topology.of(1, partitions, 1,
                     List.of(Member.of(Integer.toString(nodeId), endpoint, 1, null))));
             spaces = new LocalSpaces(store, config, () -> placement.epoch());
         } else {
             try {
-                cluster = ClusterControl.start(config, raftMembers, endpoint, this::onEpoch);
+                cluster = ClusterControl.start(config, endpoint, this::onEpoch);
             } catch (IOException | RuntimeException e) {
                 throw e;
             } catch (Exception e) {
@@ -198,9 +190,10 @@ public final class MnemoNode implements AutoCloseable {
                 .description("Writes kept for replicas that missed them").register(registry);
         Gauge.builder("mnemo_topology_epoch", this, n -> n.placement == null ? 0 : n.placement.epoch())
                 .description("Topology epoch this node routes by").register(registry);
+        service.metrics().bindTo(registry);
         health = new HealthServer(new InetSocketAddress(config.bindHost(), config.metricsPort()), gate::isOpen, registry);
         resources.push(health);
-        if (raftMembers.isEmpty()) {
+        if (config.raftMembers().isEmpty()) {
             gate.open();
         }
         LOG.info("node {} started: gRPC {}, health/metrics http://{}:{}/ ({})", nodeId, endpoint, config.bindHost(),
@@ -326,17 +319,17 @@ public final class MnemoNode implements AutoCloseable {
                         drain);
             }
             if (replication != null) {
+                long deadline = System.nanoTime() + drain.toNanos();
                 List<Hint> left = replication.drain().get(drain.toMillis(), TimeUnit.MILLISECONDS);
                 if (!left.isEmpty()) {
-                    // Protocol v1 has no call that hands hints to a peer; anti-entropy repairs what they would have.
-                    LOG.warn("node {}: {} hints undelivered at shutdown; anti-entropy will repair them", config.nodeId(),
-                            left.size());
+                    HintHandover.handOver(config.nodeId(), placement, left, deadline);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            LOG.warn("node {}: hint hand-over did not finish: {}", config.nodeId(), e.toString());
+            LOG.warn("node {}: hint delivery did not finish: {}; anti-entropy on the remaining replicas repairs what "
+                    + "the undelivered hints carried", config.nodeId(), e.toString());
         }
         while (!resources.isEmpty()) {
             AutoCloseable r = resources.pop();

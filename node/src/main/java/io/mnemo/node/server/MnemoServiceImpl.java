@@ -82,6 +82,7 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
     private final Supplier<? extends SpaceAdmin> spaces;
     private final RequestGate gate;
     private final long hotMaxBytes;
+    private final ClientCallMetrics metrics = new ClientCallMetrics();
 
     /** Creates, drops and lists spaces: locally on a one-node cluster, through the ownership log when clustered. */
     interface SpaceAdmin {
@@ -108,6 +109,11 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
         this.hotMaxBytes = hotMaxBytes;
     }
 
+    /** Counts of the client calls this service handled; the node binds them to its metrics registry. */
+    ClientCallMetrics metrics() {
+        return metrics;
+    }
+
     // ---- keyed calls ----
 
     @Override
@@ -117,7 +123,8 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
         }
         CompletableFuture<io.mnemo.node.storage.Version> f;
         try {
-            f = replicator.store(checkedMemory(request.hasMemory(), request.getMemory(), "memory"));
+            Memory m = checkedMemory(request.hasMemory(), request.getMemory(), "memory");
+            f = metrics.keyed(() -> replicator.store(m));
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
@@ -136,7 +143,7 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
         try {
             checkKey(space, id);
             ReadConsistency consistency = consistencyOf(request.getConsistency());
-            f = replicator.read(space, id, consistency).thenApply(r -> r.memory()
+            f = metrics.keyed(() -> replicator.read(space, id, consistency)).thenApply(r -> r.memory()
                     .map(m -> RecallResponse.newBuilder().setMemory(ProtoMapping.toWire(m, true)).build())
                     .orElseThrow(() -> Errors.notFound(space, id)));
         } catch (RuntimeException e) {
@@ -157,7 +164,7 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
             checkKey(space, id);
             // "Existed" as this node knew it before the write; the coordinator is a replica, so it usually knows.
             boolean existed = store.read(space, id).map(r -> !r.isTombstone()).orElse(false);
-            f = replicator.remove(space, id).thenApply(v -> RemoveResponse.newBuilder()
+            f = metrics.keyed(() -> replicator.remove(space, id)).thenApply(v -> RemoveResponse.newBuilder()
                     .setVersion(ProtoMapping.toWire(v)).setExisted(existed).build());
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
@@ -178,7 +185,8 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
             String field = "memories[" + i + "]";
             CompletableFuture<io.mnemo.node.storage.Version> f;
             try {
-                f = replicator.store(checkedMemory(true, m, field));
+                Memory checked = checkedMemory(true, m, field);
+                f = metrics.keyed(() -> replicator.store(checked));
             } catch (RuntimeException e) {
                 f = CompletableFuture.failedFuture(e);
             }
@@ -251,6 +259,7 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
             return;
         }
         io.mnemo.node.storage.ScanRequest.Builder pages = scanFrom;
+        metrics.scanOpened();
         String space = request.getSpace();
         new ScanStreamer(out, cursor, token -> store.scan(pages.resumeToken(token).build()), partitions, function,
                 chunk, request.getOmitEmbeddings(), gate::exit, e -> fail(out, e, "", space)).start();

@@ -182,6 +182,11 @@ final class ChronicleWarmTier implements WarmTier {
     }
 
     @Override
+    public void preparePartition(int partition) {
+        part(partition, true).prepare();
+    }
+
+    @Override
     public int partitions() {
         return parts.length();
     }

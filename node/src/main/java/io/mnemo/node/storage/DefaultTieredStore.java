@@ -620,6 +620,21 @@ public final class DefaultTieredStore implements TieredStore {
     // ---- maintenance and partition streaming ----------------------------------------------------
 
     /**
+     * Opens (creating if needed) the warm-tier files of {@code partition} and touches their pages from the
+     * calling thread. A node calls it for the partitions it owns at startup, on each partition's NUMA pool,
+     * so first writes do not pay for file creation and pages are first touched by the threads that serve
+     * them. Idempotent.
+     */
+    public void preparePartition(int partition) {
+        enter();
+        try {
+            warm.preparePartition(partition);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
      * Removes tombstones older than the grace period (by their version's physical time). Runs at open; a
      * node's maintenance schedule calls it periodically.
      *

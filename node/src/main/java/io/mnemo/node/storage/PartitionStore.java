@@ -149,6 +149,11 @@ final class PartitionStore implements AutoCloseable {
     }
 
     /** Reads and checks the record of {@code key}; empty if absent. */
+    /** Creates the partition's first records file if needed and touches its pages; see {@link SegmentedMap#prepare()}. */
+    void prepare() {
+        records.prepare();
+    }
+
     Optional<StoredRecord> read(MemoryKey mk, byte[] key) {
         SegmentedMap.Hit h = records.get(key);
         if (h == null) {

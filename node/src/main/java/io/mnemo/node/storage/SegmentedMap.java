@@ -180,6 +180,25 @@ final class SegmentedMap implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes sure the first segment file exists and touches its segment headers from the calling thread, so a
+     * partition's first write does not pay for file creation and, under NUMA pinning, the pages are first
+     * faulted in by the thread pool that will serve the partition. Returns the segment count.
+     */
+    int prepare() {
+        if (segments.isEmpty()) {
+            synchronized (this) {
+                if (segments.isEmpty()) {
+                    segments.add(openSegment(0, null));
+                }
+            }
+        }
+        for (Segment s : segments) {
+            s.map.segmentStats();
+        }
+        return segments.size();
+    }
+
     /** The value of {@code key} and the file it is in, or null. */
     Hit get(byte[] key) {
         for (Segment s : segments) {

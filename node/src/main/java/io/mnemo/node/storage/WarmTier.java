@@ -29,6 +29,9 @@ interface WarmTier extends AutoCloseable {
      */
     void write(int partition, StoredRecord record, long quotaBytes);
 
+    /** Opens (creating if needed) a partition's files and touches their pages from the calling thread. */
+    void preparePartition(int partition);
+
     /** Physically removes a key (garbage collection, dropping a space); true if it was present. */
     boolean delete(int partition, MemoryKey key);
 

@@ -213,6 +213,25 @@ class DefaultTieredStoreTest {
     }
 
     @Test
+    void preparePartition_createsFirstFileOnce_thenWritesAndReopenWork() throws IOException {
+        try (DefaultTieredStore s = openWithSpace(smallConfig(dir).build())) {
+            int p = s.partitionOf(SPACE, "a");
+            Path partDir = dir.resolve(String.format("p-%04d", p));
+            s.preparePartition(p);
+            s.preparePartition(p);
+            try (var files = Files.list(partDir)) {
+                assertThat(files.map(f -> f.getFileName().toString())).containsExactly("records-0000.cmap");
+            }
+            s.store(memory("a", "x"));
+            assertThat(s.recall(SPACE, "a").orElseThrow().content()).contains("x");
+            assertThatThrownBy(() -> s.preparePartition(-1)).isInstanceOf(IllegalArgumentException.class);
+        }
+        try (DefaultTieredStore s = openWithSpace(smallConfig(dir).build())) {
+            assertThat(s.recall(SPACE, "a").orElseThrow().content()).contains("x");
+        }
+    }
+
+    @Test
     void maintenanceInterval_negative_refusedWithValue() {
         assertThatThrownBy(() -> smallConfig(dir).maintenanceInterval(Duration.ofMillis(-5)))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -1,0 +1,316 @@
+package io.mnemo.bench.client;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.mnemo.client.CallOptions;
+import io.mnemo.client.Memory;
+import io.mnemo.client.MnemoClient;
+import io.mnemo.client.SpaceInfo;
+import io.mnemo.client.StoreResult;
+import io.mnemo.client.internal.TopologyView;
+import io.mnemo.node.cli.LocalCluster;
+import io.mnemo.protocol.v1.ListSpacesRequest;
+import io.mnemo.protocol.v1.MnemoServiceGrpc;
+import io.mnemo.protocol.v1.RecallRequest;
+import io.mnemo.protocol.v1.TopologyRequest;
+import io.mnemo.protocol.v1.TopologyResponse;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The client's goals, measured against a real local cluster: three node JVMs on 127.0.0.1 started by this
+ * program (the CLI's {@link LocalCluster}) and stopped at the end, whatever happens.
+ *
+ * <ol>
+ *   <li>Client overhead for recall by id: the same keys recalled from the same node, once through a raw
+ *       generated blocking stub sent straight to the key's first replica (the node the client routes to), once
+ *       through {@link MnemoClient#recall}. Blocks of {@value #BLOCK} calls alternate between the two so drift in
+ *       the shared machine's load hits both alike. Closed loop, one call outstanding: each call's latency runs from
+ *       its intended start (the previous call's end, as nothing else is queued) to its reply, so there is no
+ *       coordinated omission to correct. Reported: p50/p99 of each and the ratio client/raw.</li>
+ *   <li>{@link MnemoClient#storeAll} of {@value #BATCH} memories of dimension {@value #DIM}: memories/s, wall
+ *       clock from the call to its result.</li>
+ * </ol>
+ *
+ * <p>Run: {@code java -cp ... io.mnemo.bench.client.ClientBenchmark [outDir]} from the project root (it holds
+ * {@code config/jvm.options}, which the nodes are started with); default out dir {@code benchmarks/results/client}.
+ * Writes {@code client-<time>.json}, {@code client-latest.json} and {@code client-latest.html}.
+ */
+public final class ClientBenchmark {
+    static final int DIM = 768;
+    static final int BATCH = 10_000;
+    static final int BLOCK = 250;
+    private static final int KEYS = 500;
+    private static final int WARMUP_CALLS = 3_000;
+    private static final int MEASURED_CALLS = 6_000;
+    private static final String SPACE = "bench";
+
+    private ClientBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args.length > 0 ? args[0] : "benchmarks/results/client");
+        Path home = Path.of("").toAbsolutePath();
+        Path data = Files.createTempDirectory("mnemo-client-bench");
+        long seed = System.nanoTime();
+        int base = freeBasePort(new Random(seed));
+        System.out.println("client benchmark: base port " + base + " (seed " + seed + "), data " + data);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("startedAt", Instant.now().toString());
+        result.put("jdk", Runtime.version().toString());
+        result.put("cpus", Runtime.getRuntime().availableProcessors());
+        result.put("nodes", 3);
+        result.put("method", "closed loop, one call outstanding, latency from intended start (= previous call's end) "
+                + "to reply; raw stub and client alternate in blocks of " + BLOCK + " calls on the same keys and node");
+        try (LocalCluster cluster = new LocalCluster(home, data, base, 3)) {
+            cluster.startAll(Duration.ofSeconds(180));
+            awaitFullTopology(cluster, Duration.ofSeconds(120));
+            List<String> seeds = List.of(cluster.endpoint(1), cluster.endpoint(2), cluster.endpoint(3));
+            try (MnemoClient client = MnemoClient.builder().seeds(seeds).defaultSpace(SPACE)
+                    .requestTimeout(Duration.ofSeconds(30)).build()) {
+                client.createSpace(new SpaceInfo(SPACE, DIM, 0, 0));
+                for (int i = 1; i <= 3; i++) {
+                    String ep = cluster.endpoint(i);
+                    await(Duration.ofSeconds(60), () -> spaceVisible(ep));
+                }
+                result.put("recall", recallOverhead(client, cluster, new Random(seed)));
+                result.put("storeAll", storeAll(client, new Random(seed + 1)));
+            }
+        } finally {
+            deleteQuietly(data);
+        }
+        write(out, result);
+    }
+
+    private static Map<String, Object> recallOverhead(MnemoClient client, LocalCluster cluster, Random random) {
+        List<Memory> keys = new ArrayList<>();
+        for (int i = 0; i < KEYS; i++) {
+            keys.add(Memory.builder().id("k-" + i).content("recall key " + i).embedding(vector(random)).build());
+        }
+        long failed = client.storeAll(keys).stream().filter(r -> !r.isStored()).count();
+        if (failed > 0) {
+            throw new IllegalStateException(failed + " of the recall keys could not be stored");
+        }
+        TopologyResponse t = topology(cluster.endpoint(1));
+        TopologyView view = TopologyView.of(t.getTopology(), null);
+        // Keys whose first replica (the node the client sends to) is node 1's endpoint: raw calls go there too.
+        String target = cluster.endpoint(1);
+        List<String> ids = new ArrayList<>();
+        for (Memory m : keys) {
+            if (view.replicasOf(SPACE, m.id()).get(0).equals(target)) {
+                ids.add(m.id());
+            }
+        }
+        System.out.println("recall: " + ids.size() + " keys routed to " + target + " (epoch " + view.epoch() + ")");
+        ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
+        Histogram raw = new Histogram(TimeUnit.SECONDS.toNanos(30), 3);
+        Histogram lib = new Histogram(TimeUnit.SECONDS.toNanos(30), 3);
+        try {
+            MnemoServiceGrpc.MnemoServiceBlockingStub stub = MnemoServiceGrpc.newBlockingStub(channel);
+            int[] next = {0};
+            for (int phase = 0; phase < 2; phase++) {
+                boolean measure = phase == 1;
+                int calls = measure ? MEASURED_CALLS : WARMUP_CALLS;
+                for (int done = 0; done < calls; done += 2 * BLOCK) {
+                    for (int i = 0; i < BLOCK; i++) {
+                        String id = ids.get(next[0]++ % ids.size());
+                        long start = System.nanoTime();
+                        stub.withDeadlineAfter(30, TimeUnit.SECONDS)
+                                .recall(RecallRequest.newBuilder().setSpace(SPACE).setId(id).build());
+                        long end = System.nanoTime();
+                        if (measure) {
+                            raw.recordValue(end - start);
+                        }
+                    }
+                    for (int i = 0; i < BLOCK; i++) {
+                        String id = ids.get(next[0]++ % ids.size());
+                        long start = System.nanoTime();
+                        if (client.recall(SPACE, id, CallOptions.defaults()).isEmpty()) {
+                            throw new IllegalStateException("stored key " + id + " not found");
+                        }
+                        long end = System.nanoTime();
+                        if (measure) {
+                            lib.recordValue(end - start);
+                        }
+                    }
+                }
+            }
+        } finally {
+            channel.shutdownNow();
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("node", target);
+        r.put("keys", ids.size());
+        r.put("samplesEach", raw.getTotalCount());
+        r.put("raw", percentiles(raw));
+        r.put("client", percentiles(lib));
+        r.put("ratioP50", round(lib.getValueAtPercentile(50) / (double) raw.getValueAtPercentile(50)));
+        r.put("ratioP99", round(lib.getValueAtPercentile(99) / (double) raw.getValueAtPercentile(99)));
+        System.out.println("recall by id: raw " + r.get("raw") + ", client " + r.get("client") + ", ratio p50 "
+                + r.get("ratioP50") + ", p99 " + r.get("ratioP99"));
+        return r;
+    }
+
+    private static Map<String, Object> storeAll(MnemoClient client, Random random) {
+        List<Memory> warm = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            warm.add(Memory.builder().id("warm-" + i).embedding(vector(random)).build());
+        }
+        client.storeAll(warm);
+        List<Memory> batch = new ArrayList<>(BATCH);
+        for (int i = 0; i < BATCH; i++) {
+            batch.add(Memory.builder().id("s-" + i).content("memory " + i).embedding(vector(random)).build());
+        }
+        long start = System.nanoTime();
+        List<StoreResult> results = client.storeAll(batch);
+        long elapsedNs = System.nanoTime() - start;
+        long stored = results.stream().filter(StoreResult::isStored).count();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("memories", BATCH);
+        r.put("dimension", DIM);
+        r.put("stored", stored);
+        r.put("seconds", round(elapsedNs / 1e9));
+        r.put("memoriesPerSec", Math.round(stored / (elapsedNs / 1e9)));
+        System.out.println("storeAll: " + r);
+        return r;
+    }
+
+    private static Map<String, Object> percentiles(Histogram h) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("p50Us", round(h.getValueAtPercentile(50) / 1e3));
+        p.put("p99Us", round(h.getValueAtPercentile(99) / 1e3));
+        p.put("meanUs", round(h.getMean() / 1e3));
+        p.put("maxUs", round(h.getMaxValue() / 1e3));
+        return p;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    private static float[] vector(Random random) {
+        float[] v = new float[DIM];
+        for (int i = 0; i < DIM; i++) {
+            v[i] = random.nextFloat() * 2 - 1;
+        }
+        return v;
+    }
+
+    private static void write(Path out, Map<String, Object> result) throws IOException {
+        Files.createDirectories(out);
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        String text = json.writeValueAsString(result);
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+        Files.writeString(out.resolve("client-" + stamp + ".json"), text, StandardCharsets.UTF_8);
+        Files.writeString(out.resolve("client-latest.json"), text, StandardCharsets.UTF_8);
+        Files.writeString(out.resolve("client-latest.html"), ClientChart.html(result), StandardCharsets.UTF_8);
+        System.out.println("wrote " + out.toAbsolutePath() + "/client-latest.{json,html}");
+    }
+
+    // ---- cluster plumbing ----
+
+    private static boolean spaceVisible(String endpoint) {
+        ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+        try {
+            return MnemoServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .listSpaces(ListSpacesRequest.getDefaultInstance()).getSpacesList().stream()
+                    .anyMatch(s -> s.getName().equals(SPACE));
+        } catch (StatusRuntimeException notYet) {
+            return false;
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static TopologyResponse topology(String endpoint) {
+        ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+        try {
+            return MnemoServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .topology(TopologyRequest.getDefaultInstance());
+        } catch (StatusRuntimeException notYet) {
+            return TopologyResponse.getDefaultInstance();
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static void awaitFullTopology(LocalCluster cluster, Duration timeout) {
+        await(timeout, () -> {
+            Set<Long> epochs = new HashSet<>();
+            for (int i = 1; i <= cluster.size(); i++) {
+                TopologyResponse t = topology(cluster.endpoint(i));
+                if (!t.hasTopology() || t.getTopology().getMembersCount() != cluster.size()) {
+                    return false;
+                }
+                epochs.add(t.getTopology().getEpoch());
+            }
+            return epochs.size() == 1;
+        });
+    }
+
+    private static void await(Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("condition not met within " + timeout);
+            }
+            CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS)).join();
+        }
+    }
+
+    /** A base port whose launcher ports (base + 1..3, +101..103, +201..203, +301..303) are free on 127.0.0.1. */
+    private static int freeBasePort(Random random) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int base = 20_000 + random.nextInt(40_000 - 400);
+            if (allFree(base)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no free base port found in 100 attempts");
+    }
+
+    private static boolean allFree(int base) {
+        for (int offset = 0; offset <= 300; offset += 100) {
+            for (int node = 1; node <= 3; node++) {
+                try (ServerSocket s = new ServerSocket()) {
+                    s.setReuseAddress(false);
+                    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), base + offset + node));
+                } catch (IOException taken) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            System.out.println("could not delete " + dir + ": " + e);
+        }
+    }
+}
