@@ -34,12 +34,14 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -87,6 +89,9 @@ public final class MnemoNode implements AutoCloseable {
     private Server grpc;
     private HealthServer health;
     private volatile TopologyPlacement placement;
+    private NumaWorkers numa;
+    /** Partitions whose files were prepared (or are being prepared) on their NUMA pool. */
+    private final Set<Integer> prepared = ConcurrentHashMap.newKeySet();
     private volatile MnemoServiceImpl.SpaceAdmin spaces;
     private PeerTransport transport;
     /** Set once, when clustered, before the first baseline is applied; onEpoch ignores baselines until then. */
@@ -130,7 +135,7 @@ public final class MnemoNode implements AutoCloseable {
         LOG.info("node {}: storage open at {} ({} partitions); recovery: {}", nodeId, config.dataDir(), partitions,
                 store.stats().recovery());
 
-        NumaWorkers numa = NumaWorkers.start(NumaConfig.from(this::numaSetting), partitions, WorkerErrorHandler.logging());
+        numa = NumaWorkers.start(NumaConfig.from(this::numaSetting), partitions, WorkerErrorHandler.logging());
         resources.push(numa);
         LOG.info("node {}: NUMA workers: {}", nodeId, numa.status());
 
@@ -166,6 +171,7 @@ public final class MnemoNode implements AutoCloseable {
             placement = new TopologyPlacement(Topology.of(1, partitions, 1,
                     List.of(Member.of(Integer.toString(nodeId), endpoint, 1, null))));
             spaces = new LocalSpaces(store, config, () -> placement.epoch());
+            prepareOwnedPartitions(placement);
         } else {
             try {
                 cluster = ClusterControl.start(config, endpoint, this::onEpoch);
@@ -228,6 +234,7 @@ public final class MnemoNode implements AutoCloseable {
         applySpaces(state);
         if (!state.activeMembers().isEmpty()) {
             placement = new TopologyPlacement(TopologyMapper.toTopology(state));
+            prepareOwnedPartitions(placement);
         }
         boolean active = state.member(Integer.toString(config.nodeId()))
                 .map(m -> m.state() == MemberState.ACTIVE).orElse(false);
@@ -237,6 +244,32 @@ public final class MnemoNode implements AutoCloseable {
         if (active && placement != null && !gate.isOpen()) {
             gate.open();
         }
+    }
+
+    /**
+     * Opens the warm-tier files of the partitions this node replicates, each on its partition's NUMA pool, so
+     * the first write to a partition does not pay for file creation (it would eat into the write deadline) and
+     * the pages are first touched by the threads that serve them. Asynchronous: readiness does not wait for it.
+     */
+    private void prepareOwnedPartitions(TopologyPlacement pl) {
+        List<Integer> owned = new ArrayList<>();
+        for (int p = 0; p < pl.partitions(); p++) {
+            if (pl.replicas(p).contains(config.nodeId()) && prepared.add(p)) {
+                owned.add(p);
+            }
+        }
+        if (owned.isEmpty()) {
+            return;
+        }
+        long startNs = System.nanoTime();
+        numa.warmUp(owned, p -> () -> store.preparePartition(p)).whenComplete((ok, error) -> {
+            if (error != null) {
+                LOG.warn("node {}: preparing {} partitions failed; they open on first use", config.nodeId(), owned.size(), error);
+            } else {
+                LOG.info("node {}: prepared {} owned partitions in {} ms", config.nodeId(), owned.size(),
+                        (System.nanoTime() - startNs) / 1_000_000);
+            }
+        });
     }
 
     /** Makes the local store's spaces those of the baseline. */

@@ -625,6 +625,7 @@ public final class DefaultTieredStore implements TieredStore {
      * so first writes do not pay for file creation and pages are first touched by the threads that serve
      * them. Idempotent.
      */
+    @Override
     public void preparePartition(int partition) {
         enter();
         try {

@@ -66,6 +66,12 @@ public interface TieredStore extends AutoCloseable {
      */
     ScanCursor scan(ScanRequest request);
 
+    /**
+     * Opens (creating if needed) the files of one partition and touches their pages from the calling thread,
+     * ahead of its first write; a node runs it for its partitions on their NUMA pools. Idempotent.
+     */
+    void preparePartition(int partition);
+
     /** Exact counts per tier and per space. */
     TierCounts counts();
 

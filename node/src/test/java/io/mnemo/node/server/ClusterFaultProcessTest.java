@@ -62,7 +62,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ClusterFaultProcessTest {
     private static final String SPACE = "acks";
-    private static final int KEYS = 150;
+    private static final int KEYS = 25;
     private static final int VICTIM = 3;
     /** Acknowledged writes before the kill, and again after it. */
     private static final int WRITES_PER_PHASE = 40;
