@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +37,8 @@ public final class LocalCluster implements AutoCloseable {
     private final int basePort;
     private final int nodes;
     private final Process[] processes;
+    /** Settings written over the defaults of {@link #configText}, in the order given. */
+    private final Map<String, String> overrides = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /**
@@ -113,33 +117,50 @@ public final class LocalCluster implements AutoCloseable {
         processes[node] = pb.start();
     }
 
+    /**
+     * Sets {@code key} to {@code value} in every node's configuration file from the next {@link #start} on, over the
+     * value this class would write (tests size the warm tier down with it, so three nodes' preallocated files stay
+     * small).
+     *
+     * @throws IllegalArgumentException if {@code key} is not a setting
+     */
+    public LocalCluster withSetting(String key, String value) {
+        if (io.mnemo.node.config.Settings.byKey(key).isEmpty()) {
+            throw new IllegalArgumentException("'" + key + "' is not a setting of io.mnemo.node.config.Settings");
+        }
+        overrides.put(key, value);
+        return this;
+    }
+
     private String configText(int node) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("# written by mnemo local-cluster\n");
-        sb.append("mnemo.node.id = ").append(node).append('\n');
-        sb.append("mnemo.node.data-dir = ").append(dataDir.resolve("node-" + node).resolve("data")).append('\n');
-        sb.append("mnemo.node.bind-host = 127.0.0.1\n");
-        sb.append("mnemo.grpc.port = ").append(grpcPort(node)).append('\n');
-        sb.append("mnemo.metrics.port = ").append(metricsPort(node)).append('\n');
-        sb.append("mnemo.raft.port = ").append(raftPort(node)).append('\n');
-        sb.append("mnemo.cluster.partitions = 64\n");
-        sb.append("mnemo.ignite.discovery-port = ").append(basePort + 300 + node).append('\n');
-        sb.append("mnemo.ignite.communication-port = ").append(basePort + 400 + node).append('\n');
-        sb.append("mnemo.storage.warm.entries-per-partition = 10000\n");
-        sb.append("mnemo.storage.hot.max-bytes = 64MiB\n");
-        sb.append("mnemo.node.drain-timeout = 5s\n");
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("mnemo.node.id", Integer.toString(node));
+        settings.put("mnemo.node.data-dir", dataDir.resolve("node-" + node).resolve("data").toString());
+        settings.put("mnemo.node.bind-host", "127.0.0.1");
+        settings.put("mnemo.grpc.port", Integer.toString(grpcPort(node)));
+        settings.put("mnemo.metrics.port", Integer.toString(metricsPort(node)));
+        settings.put("mnemo.raft.port", Integer.toString(raftPort(node)));
+        settings.put("mnemo.cluster.partitions", "64");
+        settings.put("mnemo.ignite.discovery-port", Integer.toString(basePort + 300 + node));
+        settings.put("mnemo.ignite.communication-port", Integer.toString(basePort + 400 + node));
+        settings.put("mnemo.storage.warm.entries-per-partition", "10000");
+        settings.put("mnemo.storage.hot.max-bytes", "64MiB");
+        settings.put("mnemo.node.drain-timeout", "5s");
         if (nodes > 1) {
             List<String> seeds = new ArrayList<>();
             for (int i = 1; i <= Math.min(3, nodes); i++) {
                 seeds.add("127.0.0.1:" + (basePort + 300 + i));
             }
-            sb.append("mnemo.cluster.seeds = ").append(String.join(",", seeds)).append('\n');
+            settings.put("mnemo.cluster.seeds", String.join(",", seeds));
             List<String> voters = new ArrayList<>();
             for (int i = 1; i <= nodes; i++) {
                 voters.add(i + "@127.0.0.1:" + raftPort(i));
             }
-            sb.append("mnemo.raft.members = ").append(String.join(",", voters)).append('\n');
+            settings.put("mnemo.raft.members", String.join(",", voters));
         }
+        settings.putAll(overrides);
+        StringBuilder sb = new StringBuilder("# written by mnemo local-cluster\n");
+        settings.forEach((k, v) -> sb.append(k).append(" = ").append(v).append('\n'));
         return sb.toString();
     }
 

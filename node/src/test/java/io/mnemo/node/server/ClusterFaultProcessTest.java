@@ -39,6 +39,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
@@ -85,7 +86,12 @@ class ClusterFaultProcessTest {
         int base = FreePorts.withRandomSeed().next();
         System.out.println("ClusterFaultProcessTest base port " + base);
         // The project root holds config/jvm.options; surefire runs in the node module's directory.
-        cluster = new LocalCluster(Path.of("..").toAbsolutePath().normalize(), dir, base, 3);
+        // Small warm-tier files and fewer partitions: every node preallocates its owned partitions' files, and three
+        // nodes at the local-cluster sizing would take gigabytes of a shared disk for a few dozen records.
+        cluster = new LocalCluster(Path.of("..").toAbsolutePath().normalize(), dir, base, 3)
+                .withSetting("mnemo.cluster.partitions", "16")
+                .withSetting("mnemo.storage.warm.entries-per-partition", "256")
+                .withSetting("mnemo.storage.warm.average-value-size", "1KiB");
         try {
             cluster.startAll(Duration.ofSeconds(120));
         } catch (IllegalStateException e) {
@@ -96,8 +102,24 @@ class ClusterFaultProcessTest {
             channels[i] = NettyChannelBuilder.forTarget(cluster.endpoint(i)).usePlaintext().build();
         }
         await(Duration.ofSeconds(30), () -> topology(1).getMembersCount() == 3);
-        long epoch = stub(1).createSpace(CreateSpaceRequest.newBuilder()
-                .setSpec(SpaceSpec.newBuilder().setName(SPACE).setDimension(2)).build()).getEpoch();
+        // Creating a space is idempotent, so a call that timed out (a node still preparing its partitions' files on a
+        // loaded machine) is simply repeated.
+        AtomicLong created = new AtomicLong();
+        await(Duration.ofSeconds(60), () -> {
+            try {
+                created.set(stub(1).createSpace(CreateSpaceRequest.newBuilder()
+                        .setSpec(SpaceSpec.newBuilder().setName(SPACE).setDimension(2)).build()).getEpoch());
+                return true;
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE
+                        && e.getStatus().getCode() != Status.Code.DEADLINE_EXCEEDED) {
+                    throw e;
+                }
+                System.out.println("createSpace failed, retrying: " + e.getStatus());
+                return false;
+            }
+        });
+        long epoch = created.get();
         for (int i = 1; i <= 3; i++) {
             int node = i;
             await(Duration.ofSeconds(20), () -> stub(node).listSpaces(ListSpacesRequest.getDefaultInstance())
@@ -215,8 +237,7 @@ class ClusterFaultProcessTest {
         });
         assertThat(removed.toString()).contains("remove node " + VICTIM + ": in effect at epoch");
 
-        await(Duration.ofSeconds(20), () -> topology(1).getEpoch() > drained.getEpoch()
-                && topology(2).getEpoch() > drained.getEpoch());
+        await(Duration.ofSeconds(20), () -> epochOrNone(1) > drained.getEpoch() && epochOrNone(2) > drained.getEpoch());
         for (int node = 1; node <= 2; node++) {
             assertThat(topology(node).getMembersList()).extracting(Member::getId).containsExactlyInAnyOrder(1, 2);
         }
@@ -312,6 +333,15 @@ class ClusterFaultProcessTest {
 
     private Topology topology(int node) {
         return stub(node).topology(TopologyRequest.getDefaultInstance()).getTopology();
+    }
+
+    /** Node {@code node}'s topology epoch, or -1 when it does not answer in time (the caller waits on). */
+    private long epochOrNone(int node) {
+        try {
+            return topology(node).getEpoch();
+        } catch (StatusRuntimeException e) {
+            return -1;
+        }
     }
 
     private MnemoServiceGrpc.MnemoServiceBlockingStub stub(int node) {
