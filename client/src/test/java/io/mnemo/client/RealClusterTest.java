@@ -58,6 +58,10 @@ import org.junit.jupiter.api.io.TempDir;
  * routing test shows the client never lands on a non-owner and that each keyed call is coordinated exactly once,
  * not that it picks among owners and non-owners (a cluster with non-owners needs RF below the node count, which
  * the launcher cannot configure yet, and would lose write quorum for some partitions in the kill test).
+ *
+ * <p>Scan resume across replicas: the node's resume token ({@code v1.<partition>.<base64 key>}, see the storage
+ * scan cursor) names the partition and the last key returned, not a file position, so it is valid on every replica
+ * of the partition; the kill test resumes on another node and checks that no memory is repeated or skipped.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)

@@ -64,7 +64,9 @@ public final class ClientBenchmark {
     static final int BATCH = 10_000;
     static final int BLOCK = 250;
     private static final int KEYS = 500;
+    /** Calls of both kinds together: half raw, half client. */
     private static final int WARMUP_CALLS = 3_000;
+    /** Calls of both kinds together: half raw, half client. */
     private static final int MEASURED_CALLS = 6_000;
     private static final String SPACE = "bench";
 
