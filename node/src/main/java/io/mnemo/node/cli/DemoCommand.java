@@ -38,6 +38,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", description = "Start a local cluster (unless --seeds), run a workload, kill -9 a node, "
         + "check every memory is still readable, restart it.")
 final class DemoCommand implements Callable<Integer> {
+    /** How long a store is retried on UNAVAILABLE before the demo gives up. */
+    private static final Duration RETRY_WINDOW = Duration.ofSeconds(60);
     private static final String SPACE = "demo";
     private static final int DIM = 8;
 
@@ -202,16 +204,18 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * Stores, retrying UNAVAILABLE (a replica catching up with the latest epoch, a quorum briefly out of reach) up
-     * to 5 times, 200 ms apart: what a client does for an idempotent call.
+     * Stores, retrying UNAVAILABLE (a replica catching up with the latest epoch, a quorum briefly out of reach, a
+     * freshly started node still creating its partition files) for up to {@link #RETRY_WINDOW}, 200 ms apart:
+     * what a client does for an idempotent call.
      */
     private void storeWithRetry(String endpoint, StoreRequest request) {
-        for (int attempt = 1; ; attempt++) {
+        long deadline = System.nanoTime() + RETRY_WINDOW.toNanos();
+        while (true) {
             try {
                 stub(endpoint).store(request);
                 return;
             } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE || attempt == 5) {
+                if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE || System.nanoTime() > deadline) {
                     throw e;
                 }
                 CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS))
