@@ -116,7 +116,12 @@ final class SegmentedMap implements AutoCloseable {
                 .entries(entries)
                 .averageKeySize(averageKeyBytes)
                 .averageValueSize(averageValueBytes)
-                .maxBloatFactor(MAX_BLOAT);
+                .maxBloatFactor(MAX_BLOAT)
+                // Sparse: Chronicle Map would otherwise fallocate every segment file to its full sized capacity at
+                // creation (about 3 GB per node for 64 partitions of 10K entries), so a node's disk use would follow
+                // its configured capacity instead of its data. The price: a full disk surfaces when a page is first
+                // written, not when the file is created; keep free disk above the data size (see README).
+                .sparseFile(true);
     }
 
     private Segment openSegment(int index, RecoveryCollector recovery) {
