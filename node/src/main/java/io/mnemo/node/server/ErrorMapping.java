@@ -85,6 +85,10 @@ final class ErrorMapping {
         if (e instanceof ReplicaRejectedException) {
             return fromRejection((ReplicaRejectedException) e, fieldPrefix, space);
         }
+        if (e instanceof java.util.concurrent.RejectedExecutionException) {
+            // The partition's worker pool queue is full: back-pressure, retry after a moment.
+            return Errors.unavailable("node overloaded: " + e.getMessage(), 50);
+        }
         if (e instanceof StoreClosedException) {
             // The node is shutting down: another replica can serve the call.
             return Errors.unavailable("node is closing: " + e.getMessage(), 0);

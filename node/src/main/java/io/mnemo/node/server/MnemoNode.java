@@ -15,6 +15,7 @@ import io.mnemo.node.config.NodeConfig;
 import io.mnemo.node.config.Settings;
 import io.mnemo.node.numa.NumaConfig;
 import io.mnemo.node.numa.NumaSetting;
+import io.mnemo.node.numa.NumaStatus;
 import io.mnemo.node.numa.NumaWorkers;
 import io.mnemo.node.numa.WorkerErrorHandler;
 import io.mnemo.node.replication.Hint;
@@ -28,6 +29,7 @@ import io.mnemo.node.storage.TieredStore;
 import io.mnemo.node.storage.TieredStores;
 import io.mnemo.protocol.v1.SpaceSpec;
 import io.mnemo.shardmap.Member;
+import io.mnemo.shardmap.PartitionFunction;
 import io.mnemo.shardmap.Topology;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -156,7 +158,7 @@ public final class MnemoNode implements AutoCloseable {
         resources.push(replication);
 
         MnemoServiceImpl service = new MnemoServiceImpl(nodeId, store, replication, this::topology, this::endpointOf,
-                () -> spaces, gate, config.hotMaxBytes().bytes());
+                () -> spaces, gate, config.hotMaxBytes().bytes(), PartitionFunction.of(partitions), numa::executorFor);
         grpc = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.grpcPort()))
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                 .addService(service)
@@ -315,6 +317,11 @@ public final class MnemoNode implements AutoCloseable {
     /** The port the gRPC server listens on (the configured one, or the one picked for port 0). */
     public int grpcPort() {
         return grpc.getPort();
+    }
+
+    /** The NUMA worker pools' status: mode, pinning and per-pool task counts. */
+    public NumaStatus numaStatus() {
+        return numa.status();
     }
 
     /** The port of {@code /health}, {@code /ready} and {@code /metrics}. */

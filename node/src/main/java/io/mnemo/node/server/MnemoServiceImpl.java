@@ -53,6 +53,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
@@ -62,7 +63,10 @@ import java.util.function.Supplier;
  * <p>Every call passes the {@link RequestGate}: a node that is starting or draining answers UNAVAILABLE (retry
  * elsewhere), and a drain waits for the calls already admitted. Keyed calls (store, recall, remove, batches) go
  * through the {@link Replicator}, which coordinates the quorum or refuses a key this node does not replicate
- * (wrong owner, with the epoch and the owners' endpoints). Scans, counts and stats read the local store. Every
+ * (wrong owner, with the epoch and the owners' endpoints). Each keyed operation starts on its partition's NUMA
+ * worker pool ({@code partitionPools}), so the local part of the write or read (the warm-tier access the coordinator
+ * does first) runs on the threads, and touches the memory, of the partition's NUMA node; a full pool queue answers
+ * UNAVAILABLE (back-pressure). Scans, counts and stats read the local store. Every
  * failure leaves as a typed error ({@link ErrorMapping}); the request thread never blocks on replication: unary
  * replies are sent from the replication future's completion.
  *
@@ -83,6 +87,8 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
     private final RequestGate gate;
     private final long hotMaxBytes;
     private final ClientCallMetrics metrics = new ClientCallMetrics();
+    private final PartitionFunction partitionFunction;
+    private final IntFunction<Executor> partitionPools;
 
     /** Creates, drops and lists spaces: locally on a one-node cluster, through the ownership log when clustered. */
     interface SpaceAdmin {
@@ -98,7 +104,7 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
 
     MnemoServiceImpl(int nodeId, TieredStore store, Replicator replicator, Supplier<Topology> topology,
                      IntFunction<String> endpointOf, Supplier<? extends SpaceAdmin> spaces, RequestGate gate,
-                     long hotMaxBytes) {
+                     long hotMaxBytes, PartitionFunction partitionFunction, IntFunction<Executor> partitionPools) {
         this.nodeId = nodeId;
         this.store = Objects.requireNonNull(store, "store");
         this.replicator = Objects.requireNonNull(replicator, "replicator");
@@ -107,6 +113,16 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
         this.spaces = Objects.requireNonNull(spaces, "spaces");
         this.gate = Objects.requireNonNull(gate, "gate");
         this.hotMaxBytes = hotMaxBytes;
+        this.partitionFunction = Objects.requireNonNull(partitionFunction, "partitionFunction");
+        this.partitionPools = Objects.requireNonNull(partitionPools, "partitionPools");
+    }
+
+    /** Runs a keyed operation, started on its partition's worker pool, and counts its outcome. */
+    private <T> CompletableFuture<T> keyed(String space, String id, Supplier<CompletableFuture<T>> operation) {
+        return metrics.keyed(() -> {
+            Executor pool = partitionPools.apply(partitionFunction.partitionOf(space, id));
+            return CompletableFuture.supplyAsync(operation, pool).thenCompose(f -> f);
+        });
     }
 
     /** Counts of the client calls this service handled; the node binds them to its metrics registry. */
@@ -124,7 +140,7 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
         CompletableFuture<io.mnemo.node.storage.Version> f;
         try {
             Memory m = checkedMemory(request.hasMemory(), request.getMemory(), "memory");
-            f = metrics.keyed(() -> replicator.store(m));
+            f = keyed(m.space(), m.id(), () -> replicator.store(m));
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
@@ -143,7 +159,7 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
         try {
             checkKey(space, id);
             ReadConsistency consistency = consistencyOf(request.getConsistency());
-            f = metrics.keyed(() -> replicator.read(space, id, consistency)).thenApply(r -> r.memory()
+            f = keyed(space, id, () -> replicator.read(space, id, consistency)).thenApply(r -> r.memory()
                     .map(m -> RecallResponse.newBuilder().setMemory(ProtoMapping.toWire(m, true)).build())
                     .orElseThrow(() -> Errors.notFound(space, id)));
         } catch (RuntimeException e) {
@@ -164,7 +180,7 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
             checkKey(space, id);
             // "Existed" as this node knew it before the write; the coordinator is a replica, so it usually knows.
             boolean existed = store.read(space, id).map(r -> !r.isTombstone()).orElse(false);
-            f = metrics.keyed(() -> replicator.remove(space, id)).thenApply(v -> RemoveResponse.newBuilder()
+            f = keyed(space, id, () -> replicator.remove(space, id)).thenApply(v -> RemoveResponse.newBuilder()
                     .setVersion(ProtoMapping.toWire(v)).setExisted(existed).build());
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
@@ -186,7 +202,7 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
             CompletableFuture<io.mnemo.node.storage.Version> f;
             try {
                 Memory checked = checkedMemory(true, m, field);
-                f = metrics.keyed(() -> replicator.store(checked));
+                f = keyed(checked.space(), checked.id(), () -> replicator.store(checked));
             } catch (RuntimeException e) {
                 f = CompletableFuture.failedFuture(e);
             }

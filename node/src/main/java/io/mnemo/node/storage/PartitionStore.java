@@ -148,12 +148,12 @@ final class PartitionStore implements AutoCloseable {
         global.computeIfAbsent(space, s -> new SpaceTally()).add(dLive, dTomb, dBytes, dLarge);
     }
 
-    /** Reads and checks the record of {@code key}; empty if absent. */
     /** Creates the partition's first records file if needed and touches its pages; see {@link SegmentedMap#prepare()}. */
     void prepare() {
         records.prepare();
     }
 
+    /** Reads and checks the record of {@code key}; empty if absent. */
     Optional<StoredRecord> read(MemoryKey mk, byte[] key) {
         SegmentedMap.Hit h = records.get(key);
         if (h == null) {

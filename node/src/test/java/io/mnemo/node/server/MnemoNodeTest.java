@@ -132,6 +132,21 @@ class MnemoNodeTest {
     }
 
     @Test
+    void keyedCalls_runOnThePartitionWorkerPools() {
+        long before = completedPoolTasks();
+        for (int i = 0; i < 20; i++) {
+            stub().store(StoreRequest.newBuilder().setMemory(memory("pooled-" + i).setContent("p")).build());
+            stub().recall(RecallRequest.newBuilder().setSpace(SPACE).setId("pooled-" + i).build());
+        }
+        // Each keyed call is started by one task on its partition's pool (warm-up tasks only add to the count).
+        assertThat(completedPoolTasks() - before).isGreaterThanOrEqualTo(40);
+    }
+
+    private static long completedPoolTasks() {
+        return node.numaStatus().pools().stream().mapToLong(p -> p.completedTasks()).sum();
+    }
+
+    @Test
     void remove_storedMemory_recallNotFoundAndSecondRemoveReportsNotExisted() {
         stub().store(StoreRequest.newBuilder().setMemory(memory("gone").setContent("x")).build());
         RemoveResponse first = stub().remove(RemoveRequest.newBuilder().setSpace(SPACE).setId("gone").build());
