@@ -14,6 +14,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -185,6 +187,8 @@ class QuorumReplicationTest {
         int writers = 3;
         int perWriter = 15;
         CyclicBarrier start = new CyclicBarrier(writers);
+        // One thread per writer: the barrier blocks, and the common pool may have a single thread on 2 cores.
+        ExecutorService writerThreads = Executors.newFixedThreadPool(writers);
         List<CompletableFuture<List<Version>>> runs = new ArrayList<>();
         for (int w = 0; w < writers; w++) {
             int node = w;
@@ -199,13 +203,17 @@ class QuorumReplicationTest {
                     throw new IllegalStateException(e);
                 }
                 return acked;
-            }));
+            }, writerThreads));
         }
         Version newest = Version.ZERO;
-        for (CompletableFuture<List<Version>> r : runs) {
-            for (Version v : r.get(60, TimeUnit.SECONDS)) {
-                newest = v.isNewerThan(newest) ? v : newest;
+        try {
+            for (CompletableFuture<List<Version>> r : runs) {
+                for (Version v : r.get(60, TimeUnit.SECONDS)) {
+                    newest = v.isNewerThan(newest) ? v : newest;
+                }
             }
+        } finally {
+            writerThreads.shutdownNow();
         }
         Version expected = newest;
         Await.until("all replicas at the newest acked version", WAIT,

@@ -93,7 +93,8 @@ class NodeProcessTest {
                 StoreRequest store = StoreRequest.newBuilder().setMemory(Memory.newBuilder().setSpace("trio")
                         .setId("shared").setContent("").addEmbedding(1f).addEmbedding(2f)).build();
                 // A write is retryable when its quorum was briefly out of reach (the first call on a cold channel,
-                // a replica a moment behind the epoch); a client retries such a write, and so does this test.
+                // a replica a moment behind the epoch) or its deadline passed on a loaded machine; a client retries
+                // such an idempotent write, and so does this test. Any other failure fails the test.
                 await(Duration.ofSeconds(30), () -> {
                     long t0 = System.nanoTime();
                     try {
@@ -102,7 +103,7 @@ class NodeProcessTest {
                     } catch (StatusRuntimeException e) {
                         System.out.println("store attempt failed after " + (System.nanoTime() - t0) / 1_000_000
                                 + " ms: " + e.getStatus());
-                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                        assertThat(e.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
                         return false;
                     }
                 });
