@@ -12,9 +12,6 @@ import io.mnemo.protocol.v1.TopologyRequest;
 import io.mnemo.protocol.v1.TopologyResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -89,7 +86,7 @@ class RealClusterTest {
     static void startCluster() throws Exception {
         long seed = System.nanoTime();
         System.out.println("RealClusterTest port seed " + seed);
-        int base = freeBasePort(new Random(seed));
+        int base = LocalCluster.findFreeBasePort(new Random(seed), NODES);
         System.out.println("RealClusterTest base port " + base);
         // The project root holds config/jvm.options; surefire runs in the client module's directory.
         cluster = new LocalCluster(Path.of("..").toAbsolutePath().normalize(), dir, base, NODES);
@@ -492,28 +489,4 @@ class RealClusterTest {
         }
     }
 
-    /** A base port whose launcher ports (base + 1..3, +101..103, +201..203, +301..303) are all free on 127.0.0.1. */
-    private static int freeBasePort(Random random) {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int base = 20_000 + random.nextInt(40_000 - 400);
-            if (allFree(base)) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no free base port found in 100 attempts");
-    }
-
-    private static boolean allFree(int base) {
-        for (int offset = 0; offset <= 300; offset += 100) {
-            for (int node = 1; node <= NODES; node++) {
-                try (ServerSocket s = new ServerSocket()) {
-                    s.setReuseAddress(false);
-                    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), base + offset + node));
-                } catch (IOException taken) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
 }

@@ -18,9 +18,6 @@ import io.mnemo.protocol.v1.RecallRequest;
 import io.mnemo.protocol.v1.TopologyRequest;
 import io.mnemo.protocol.v1.TopologyResponse;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +75,7 @@ public final class ClientBenchmark {
         Path home = Path.of("").toAbsolutePath();
         Path data = Files.createTempDirectory("mnemo-client-bench");
         long seed = System.nanoTime();
-        int base = freeBasePort(new Random(seed));
+        int base = LocalCluster.findFreeBasePort(new Random(seed), 3);
         System.out.println("client benchmark: base port " + base + " (seed " + seed + "), data " + data);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("startedAt", Instant.now().toString());
@@ -281,31 +278,6 @@ public final class ClientBenchmark {
             }
             CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS)).join();
         }
-    }
-
-    /** A base port whose launcher ports (base + 1..3, +101..103, +201..203, +301..303) are free on 127.0.0.1. */
-    private static int freeBasePort(Random random) {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int base = 20_000 + random.nextInt(40_000 - 400);
-            if (allFree(base)) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no free base port found in 100 attempts");
-    }
-
-    private static boolean allFree(int base) {
-        for (int offset = 0; offset <= 300; offset += 100) {
-            for (int node = 1; node <= 3; node++) {
-                try (ServerSocket s = new ServerSocket()) {
-                    s.setReuseAddress(false);
-                    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), base + offset + node));
-                } catch (IOException taken) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 
     private static void deleteQuietly(Path dir) {

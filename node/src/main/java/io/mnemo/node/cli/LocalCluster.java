@@ -2,6 +2,9 @@ package io.mnemo.node.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
 
 /**
  * N node processes on loopback, each a separate JVM with its own data directory, configuration file and log,
@@ -57,6 +61,37 @@ public final class LocalCluster implements AutoCloseable {
         this.basePort = basePort;
         this.nodes = nodes;
         this.processes = new Process[nodes + 1];
+    }
+
+    /**
+     * A random base port (from {@code random}, in [20000, 59600)) whose every port of a cluster of {@code nodes}
+     * (gRPC +n, metrics +100+n, Raft +200+n, Ignite discovery +300+n and communication +400+n) is free on
+     * 127.0.0.1 now. The one place that knows this layout besides the port accessors, so callers cannot miss a kind.
+     *
+     * @throws IllegalStateException if 100 random bases all had a port taken
+     */
+    public static int findFreeBasePort(RandomGenerator random, int nodes) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int base = 20_000 + random.nextInt(39_600);
+            if (allFree(base, nodes)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no base port with all " + 5 * nodes + " ports free found in 100 attempts");
+    }
+
+    private static boolean allFree(int base, int nodes) {
+        for (int offset = 0; offset <= 400; offset += 100) {
+            for (int node = 1; node <= nodes; node++) {
+                try (ServerSocket s = new ServerSocket()) {
+                    s.setReuseAddress(false);
+                    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), base + offset + node));
+                } catch (IOException taken) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     public int size() {
