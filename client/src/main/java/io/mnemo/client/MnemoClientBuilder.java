@@ -26,6 +26,8 @@ import java.util.concurrent.Executor;
  *   <tr><td>{@link #requestTimeout}</td><td>5 s</td><td>positive; bounds one attempt</td></tr>
  *   <tr><td>{@link #retryPolicy}</td><td>{@link RetryPolicy#DEFAULT} (4 attempts, 25 ms..1 s)</td><td></td></tr>
  *   <tr><td>{@link #trustCertificates}</td><td>none: plaintext</td><td>a readable PEM file of CA certificates</td></tr>
+ *   <tr><td>{@link #clientCertificate}</td><td>none</td><td>PEM chain and PKCS#8 key, for nodes that ask for
+ *       client certificates; needs TLS</td></tr>
  *   <tr><td>{@link #bearerToken}</td><td>none</td><td>printable ASCII without spaces; needs TLS unless
  *       {@link #allowTokenWithoutTls} is called</td></tr>
  *   <tr><td>{@link #zone}</td><td>none</td><td>replicas in this zone are preferred</td></tr>
@@ -59,6 +61,8 @@ public final class MnemoClientBuilder {
     private Duration requestTimeout;
     private RetryPolicy retryPolicy;
     private Path trustCertFile;
+    private Path clientCertChain;
+    private Path clientKey;
     private String bearerToken;
     private boolean tokenWithoutTls;
     private String zone;
@@ -135,6 +139,29 @@ public final class MnemoClientBuilder {
         }
         this.trustCertFile = pemFile;
         return this;
+    }
+
+    /**
+     * Presents this certificate to nodes (TLS client authentication): for clusters with
+     * {@code mnemo.tls.client-auth = require}, or to authenticate by certificate instead of a token.
+     *
+     * @param certChain PEM file, the client's certificate first
+     * @param privateKey PEM file of its private key, unencrypted PKCS#8 ({@code BEGIN PRIVATE KEY})
+     */
+    public MnemoClientBuilder clientCertificate(Path certChain, Path privateKey) {
+        once("clientCertificate", clientCertChain);
+        readable("clientCertificate certChain", certChain);
+        readable("clientCertificate privateKey", privateKey);
+        this.clientCertChain = certChain;
+        this.clientKey = privateKey;
+        return this;
+    }
+
+    private static void readable(String name, Path file) {
+        Objects.requireNonNull(file, name);
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new IllegalArgumentException(name + " must be a readable PEM file, got " + file.toAbsolutePath());
+        }
     }
 
     /** Sent as {@code authorization: Bearer <token>} on every call. */
@@ -226,11 +253,16 @@ public final class MnemoClientBuilder {
             throw new IllegalStateException("a bearerToken without trustCertificates would travel in plaintext: "
                     + "configure TLS, or call allowTokenWithoutTls() for a local cluster");
         }
+        if (clientCertChain != null && trustCertFile == null) {
+            throw new IllegalStateException("clientCertificate is presented in a TLS handshake: set trustCertificates "
+                    + "to turn TLS on");
+        }
         if (tokenWithoutTls && bearerToken == null) {
             throw new IllegalStateException("allowTokenWithoutTls() was called but no bearerToken is set");
         }
         Settings s = new Settings(seeds, defaultSpace, connect, request,
-                retryPolicy != null ? retryPolicy : RetryPolicy.DEFAULT, trustCertFile, bearerToken, zone, executor,
+                retryPolicy != null ? retryPolicy : RetryPolicy.DEFAULT, trustCertFile, clientCertChain, clientKey,
+                bearerToken, zone, executor,
                 listener != null ? listener : new ClientListener() { }, period,
                 maxInboundBytes != null ? maxInboundBytes : DEFAULT_MAX_INBOUND_BYTES, System::nanoTime);
         return new MnemoClient(ClientCore.start(s));

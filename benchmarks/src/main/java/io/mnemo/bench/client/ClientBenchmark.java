@@ -2,8 +2,8 @@ package io.mnemo.bench.client;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mnemo.bench.ClusterFixture;
 import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.mnemo.client.CallOptions;
 import io.mnemo.client.Memory;
@@ -12,10 +12,8 @@ import io.mnemo.client.SpaceInfo;
 import io.mnemo.client.StoreResult;
 import io.mnemo.client.internal.TopologyView;
 import io.mnemo.node.cli.LocalCluster;
-import io.mnemo.protocol.v1.ListSpacesRequest;
 import io.mnemo.protocol.v1.MnemoServiceGrpc;
 import io.mnemo.protocol.v1.RecallRequest;
-import io.mnemo.protocol.v1.TopologyRequest;
 import io.mnemo.protocol.v1.TopologyResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,20 +24,16 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
  * The client's goals, measured against a real local cluster: three node JVMs on 127.0.0.1 started by this
- * program (the CLI's {@link LocalCluster}) and stopped at the end, whatever happens.
+ * program (the CLI's {@link LocalCluster}, through {@link ClusterFixture}) and stopped at the end, whatever happens.
  *
  * <ol>
  *   <li>Client overhead for recall by id: the same keys recalled from the same node, once through a raw
@@ -73,10 +67,6 @@ public final class ClientBenchmark {
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "benchmarks/results/client");
         Path home = Path.of("").toAbsolutePath();
-        Path data = Files.createTempDirectory("mnemo-client-bench");
-        long seed = System.nanoTime();
-        int base = LocalCluster.findFreeBasePort(new Random(seed), 3);
-        System.out.println("client benchmark: base port " + base + " (seed " + seed + "), data " + data);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("startedAt", Instant.now().toString());
         result.put("jdk", Runtime.version().toString());
@@ -84,22 +74,16 @@ public final class ClientBenchmark {
         result.put("nodes", 3);
         result.put("method", "closed loop, one call outstanding, latency from intended start (= previous call's end) "
                 + "to reply; raw stub and client alternate in blocks of " + BLOCK + " calls on the same keys and node");
-        try (LocalCluster cluster = new LocalCluster(home, data, base, 3)) {
-            cluster.startAll(Duration.ofSeconds(180));
-            awaitFullTopology(cluster, Duration.ofSeconds(120));
-            List<String> seeds = List.of(cluster.endpoint(1), cluster.endpoint(2), cluster.endpoint(3));
-            try (MnemoClient client = MnemoClient.builder().seeds(seeds).defaultSpace(SPACE)
+        try (ClusterFixture fixture = ClusterFixture.start(home, 3, 3, Map.of(), Duration.ofSeconds(180))) {
+            long seed = fixture.seed();
+            LocalCluster cluster = fixture.cluster();
+            try (MnemoClient client = MnemoClient.builder().seeds(fixture.startedEndpoints()).defaultSpace(SPACE)
                     .requestTimeout(Duration.ofSeconds(30)).build()) {
                 client.createSpace(new SpaceInfo(SPACE, DIM, 0, 0));
-                for (int i = 1; i <= 3; i++) {
-                    String ep = cluster.endpoint(i);
-                    await(Duration.ofSeconds(60), () -> spaceVisible(ep));
-                }
+                fixture.awaitSpace(SPACE, Duration.ofSeconds(60));
                 result.put("recall", recallOverhead(client, cluster, new Random(seed)));
                 result.put("storeAll", storeAll(client, new Random(seed + 1)));
             }
-        } finally {
-            deleteQuietly(data);
         }
         write(out, result);
     }
@@ -113,7 +97,7 @@ public final class ClientBenchmark {
         if (failed > 0) {
             throw new IllegalStateException(failed + " of the recall keys could not be stored");
         }
-        TopologyResponse t = topology(cluster.endpoint(1));
+        TopologyResponse t = ClusterFixture.topology(cluster.endpoint(1));
         TopologyView view = TopologyView.of(t.getTopology(), null);
         // Keys whose first replica (the node the client sends to) is node 1's endpoint: raw calls go there too.
         String target = cluster.endpoint(1);
@@ -227,64 +211,5 @@ public final class ClientBenchmark {
         Files.writeString(out.resolve("client-latest.json"), text, StandardCharsets.UTF_8);
         Files.writeString(out.resolve("client-latest.html"), ClientChart.html(result), StandardCharsets.UTF_8);
         System.out.println("wrote " + out.toAbsolutePath() + "/client-latest.{json,html}");
-    }
-
-    // ---- cluster plumbing ----
-
-    private static boolean spaceVisible(String endpoint) {
-        ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
-        try {
-            return MnemoServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                    .listSpaces(ListSpacesRequest.getDefaultInstance()).getSpacesList().stream()
-                    .anyMatch(s -> s.getName().equals(SPACE));
-        } catch (StatusRuntimeException notYet) {
-            return false;
-        } finally {
-            channel.shutdownNow();
-        }
-    }
-
-    private static TopologyResponse topology(String endpoint) {
-        ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
-        try {
-            return MnemoServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                    .topology(TopologyRequest.getDefaultInstance());
-        } catch (StatusRuntimeException notYet) {
-            return TopologyResponse.getDefaultInstance();
-        } finally {
-            channel.shutdownNow();
-        }
-    }
-
-    private static void awaitFullTopology(LocalCluster cluster, Duration timeout) {
-        await(timeout, () -> {
-            Set<Long> epochs = new HashSet<>();
-            for (int i = 1; i <= cluster.size(); i++) {
-                TopologyResponse t = topology(cluster.endpoint(i));
-                if (!t.hasTopology() || t.getTopology().getMembersCount() != cluster.size()) {
-                    return false;
-                }
-                epochs.add(t.getTopology().getEpoch());
-            }
-            return epochs.size() == 1;
-        });
-    }
-
-    private static void await(Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("condition not met within " + timeout);
-            }
-            CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS)).join();
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | RuntimeException e) {
-            System.out.println("could not delete " + dir + ": " + e);
-        }
     }
 }

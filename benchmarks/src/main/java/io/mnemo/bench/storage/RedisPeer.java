@@ -18,7 +18,7 @@ import redis.clients.jedis.Jedis;
  * 127.0.0.1 only, with RDB snapshots off ({@code --save ''}) and the given persistence arguments, its working
  * directory and log in a temporary directory; {@link #close()} stops it and deletes the directory.
  */
-final class RedisPeer implements AutoCloseable {
+public final class RedisPeer implements AutoCloseable {
     private final String name;
     private final Process process;
     private final int port;
@@ -39,7 +39,7 @@ final class RedisPeer implements AutoCloseable {
     }
 
     /** The server binary, or null (after printing why) if it is not installed. */
-    static String binary() {
+    public static String binary() {
         String configured = System.getProperty("mnemo.bench.redisServer");
         if (configured != null) {
             return new File(configured).canExecute() ? configured : null;
@@ -55,7 +55,7 @@ final class RedisPeer implements AutoCloseable {
     }
 
     /** Starts a server, or returns null with a message if {@code redis-server} is not installed. */
-    static RedisPeer start(String name, String... persistence) throws IOException, InterruptedException {
+    public static RedisPeer start(String name, String... persistence) throws IOException, InterruptedException {
         String bin = binary();
         if (bin == null) {
             System.out.println("redis-server not found (install the Debian package redis-server, or set "
@@ -90,14 +90,14 @@ final class RedisPeer implements AutoCloseable {
         }
     }
 
-    static Map<String, Object> skipped() {
+    public static Map<String, Object> skipped() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", "skipped");
         m.put("reason", "redis-server not installed (Debian package: redis-server)");
         return m;
     }
 
-    Map<String, Object> describe(String setup) {
+    public Map<String, Object> describe(String setup) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", "measured");
         m.put("setup", setup + "; one Jedis connection over loopback, SET/GET of Mnemo's encoded record bytes");
@@ -106,7 +106,7 @@ final class RedisPeer implements AutoCloseable {
         return m;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 

@@ -15,6 +15,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.mnemo.client.ClientClosedException;
 import io.mnemo.client.MnemoException;
+import io.mnemo.client.TlsException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +43,7 @@ public final class Channels implements AutoCloseable {
     /**
      * Prepares the credentials (reads the trust file once).
      *
-     * @throws MnemoException if the trust file cannot be read
+     * @throws TlsException if the trust file (or the client certificate or key) cannot be read
      */
     public Channels(Settings settings) {
         this.settings = settings;
@@ -50,11 +51,17 @@ public final class Channels implements AutoCloseable {
             this.credentials = InsecureChannelCredentials.create();
         } else {
             try {
-                this.credentials = TlsChannelCredentials.newBuilder()
-                        .trustManager(settings.trustCertFile().toFile()).build();
+                TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder()
+                        .trustManager(settings.trustCertFile().toFile());
+                if (settings.clientCertChain() != null) {
+                    b.keyManager(settings.clientCertChain().toFile(), settings.clientKey().toFile());
+                }
+                this.credentials = b.build();
             } catch (IOException | RuntimeException e) {
-                throw new MnemoException("cannot read the TLS trust file " + settings.trustCertFile() + ": " + e
-                        + "; give a readable PEM file of CA certificates", e);
+                throw new TlsException("cannot read the TLS files (trust " + settings.trustCertFile()
+                        + (settings.clientCertChain() == null ? "" : ", client certificate " + settings.clientCertChain()
+                        + ", key " + settings.clientKey()) + "): " + e + "; give readable PEM files (CA certificates; "
+                        + "a certificate chain and its unencrypted PKCS#8 key)", "", e);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.mnemo.client.internal;
 
+import io.mnemo.client.AuthenticationException;
 import io.mnemo.client.ClientClosedException;
 import io.mnemo.client.CorruptionException;
 import io.mnemo.client.InvalidArgumentException;
@@ -9,6 +10,7 @@ import io.mnemo.client.NotFoundException;
 import io.mnemo.client.Operation;
 import io.mnemo.client.QuorumUnavailableException;
 import io.mnemo.client.QuotaExceededException;
+import io.mnemo.client.TlsException;
 import io.mnemo.client.UnavailableException;
 import io.mnemo.protocol.v1.Corruption;
 import io.mnemo.protocol.v1.ErrorDetail;
@@ -71,6 +73,10 @@ public final class ErrorMapper {
             }
             case CLIENT_CLOSED:
                 return new ClientClosedException(what);
+            case UNAUTHENTICATED:
+                return authentication(what, f);
+            case TLS:
+                return tls(what, f, null);
             case CANCELLED:
                 return new MnemoException(what + " was cancelled (" + f.description() + ")", f.cause());
             case OTHER:
@@ -78,6 +84,21 @@ public final class ErrorMapper {
                 return new MnemoException(what + " failed on " + f.endpoint() + " with gRPC status " + f.code() + ": "
                         + f.description() + "; " + hint(f.code()), f.cause());
         }
+    }
+
+    /** The exception for a refused token or certificate. */
+    static AuthenticationException authentication(String what, Failure f) {
+        return new AuthenticationException(what + " was refused by " + f.endpoint() + " (" + f.code() + "): "
+                + f.description() + "; set the builder's bearerToken to the cluster's token (or a client certificate "
+                + "the cluster trusts)", f.endpoint(), f.cause());
+    }
+
+    /** The exception for a failed TLS handshake; {@code trustFile} names the client's trust file, if known. */
+    static TlsException tls(String what, Failure f, java.nio.file.Path trustFile) {
+        return new TlsException(what + ": the TLS handshake with " + f.endpoint() + " failed (" + f.description()
+                + "); check that the node's certificate is signed by a CA in the client's trustCertificates"
+                + (trustFile == null ? "" : " (" + trustFile + ")") + ", names the address the client connects to "
+                + "and has not expired, and that the node serves TLS", f.endpoint(), f.cause());
     }
 
     private static String hint(io.grpc.Status.Code code) {

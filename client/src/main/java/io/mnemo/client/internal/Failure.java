@@ -46,7 +46,14 @@ public record Failure(Kind kind, Status.Code code, String description, Optional<
         /** The call was cancelled by the application (or lost a hedge race). */
         CANCELLED,
         CLIENT_CLOSED,
-        /** Any other status: authentication, unimplemented, internal errors. */
+        /** The node refused the credentials (UNAUTHENTICATED, PERMISSION_DENIED): asking again changes nothing. */
+        UNAUTHENTICATED,
+        /**
+         * The TLS handshake failed (an {@code SSLException} under UNAVAILABLE): usually configuration (trust, names,
+         * expiry), but a node dying mid-handshake looks the same, so it is retried like a lost connection.
+         */
+        TLS,
+        /** Any other status: unimplemented, internal errors. */
         OTHER
     }
 
@@ -59,6 +66,10 @@ public record Failure(Kind kind, Status.Code code, String description, Optional<
         Status status = Status.fromThrowable(t);
         Optional<ErrorDetail> detail = Errors.detailOf(t);
         String description = status.getDescription() == null ? status.getCode().name() : status.getDescription();
+        Throwable tls = tlsCause(t);
+        if (tls != null && detail.isEmpty()) {
+            return new Failure(Kind.TLS, status.getCode(), description + ": " + tls.getMessage(), detail, endpoint, t);
+        }
         return new Failure(kindOf(status.getCode(), detail), status.getCode(), description, detail, endpoint, t);
     }
 
@@ -102,9 +113,24 @@ public record Failure(Kind kind, Status.Code code, String description, Optional<
                 return Kind.NOT_FOUND;
             case DATA_LOSS:
                 return Kind.CORRUPTION;
+            case UNAUTHENTICATED:
+            case PERMISSION_DENIED:
+                return Kind.UNAUTHENTICATED;
             default:
                 return Kind.OTHER;
         }
+    }
+
+    /** The deepest {@code SSLException} in the cause chain (the TLS layer's own reason), or null. */
+    private static Throwable tlsCause(Throwable t) {
+        Throwable found = null;
+        int depth = 0;
+        for (Throwable e = t; e != null && depth < 16; e = e.getCause(), depth++) {
+            if (e instanceof javax.net.ssl.SSLException) {
+                found = e;
+            }
+        }
+        return found;
     }
 
     private static Throwable unwrap(Throwable t) {

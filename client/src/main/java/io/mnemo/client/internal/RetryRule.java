@@ -54,6 +54,7 @@ public final class RetryRule {
             // Connection lost or refused, deadline passed, or a quorum not reached for now: the call may or may not
             // have taken effect, so only an idempotent call may be resent, preferably to another replica.
             case TRANSPORT_UNAVAILABLE:
+            case TLS:
             case TIMEOUT:
             case QUORUM_RETRYABLE:
                 return idempotent ? Action.RETRY_ELSEWHERE : Action.GIVE_UP;
@@ -71,7 +72,10 @@ public final class RetryRule {
             case CANCELLED:
             case CLIENT_CLOSED:
                 return Action.GIVE_UP;
-            // Authentication, unimplemented, internal errors: not transient as far as we know; do not hammer.
+            // Refused credentials: the same token gets the same answer.
+            case UNAUTHENTICATED:
+                return Action.GIVE_UP;
+            // Unimplemented, internal errors: not transient as far as we know; do not hammer.
             case OTHER:
                 return Action.GIVE_UP;
             default:

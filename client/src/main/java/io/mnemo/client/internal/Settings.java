@@ -19,6 +19,8 @@ import java.util.function.LongSupplier;
  * @param requestTimeout bound on one attempt of a call
  * @param retryPolicy attempt cap and backoff
  * @param trustCertFile PEM file of the CAs to trust for TLS, or {@code null} for plaintext
+ * @param clientCertChain PEM file of the client certificate chain presented to nodes, or {@code null}
+ * @param clientKey PEM file (PKCS#8) of the private key of {@code clientCertChain}, or {@code null}
  * @param bearerToken sent as {@code authorization: Bearer ...} on every call, or {@code null}
  * @param zone the client's zone, preferred among replicas, or {@code null}
  * @param executor runs gRPC callbacks and completes futures, or {@code null} for gRPC's default
@@ -28,7 +30,8 @@ import java.util.function.LongSupplier;
  * @param nanoClock monotonic nanoseconds, for latencies and deadlines
  */
 public record Settings(List<HostPort> seeds, String defaultSpace, Duration connectTimeout, Duration requestTimeout,
-                       RetryPolicy retryPolicy, Path trustCertFile, String bearerToken, String zone, Executor executor,
+                       RetryPolicy retryPolicy, Path trustCertFile, Path clientCertChain, Path clientKey,
+                       String bearerToken, String zone, Executor executor,
                        ClientListener listener, Duration topologyRefreshPeriod, int maxInboundMessageBytes,
                        LongSupplier nanoClock) {
 

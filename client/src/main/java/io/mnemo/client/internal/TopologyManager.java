@@ -98,10 +98,19 @@ public final class TopologyManager {
             TopologyView v = current;
             if (v != null) {
                 f.complete(v);
+                return;
+            }
+            // Every candidate failed: a refused token or a failed handshake says more than "unavailable".
+            Failure lastFailure = last == null ? null : Failure.of(last, candidates.get(candidates.size() - 1));
+            if (lastFailure != null && lastFailure.kind() == Failure.Kind.UNAUTHENTICATED) {
+                f.completeExceptionally(ErrorMapper.authentication("fetching the topology", lastFailure));
+            } else if (lastFailure != null && lastFailure.kind() == Failure.Kind.TLS) {
+                f.completeExceptionally(ErrorMapper.tls("fetching the topology", lastFailure, settings.trustCertFile()));
             } else {
                 f.completeExceptionally(new UnavailableException("no seed answered with a topology (tried " + candidates
                         + (last == null ? "" : "; last error: " + last) + "): check the seed addresses and that the "
-                        + "nodes are up", candidates.size(), last));
+                        + "nodes are up" + (settings.trustCertFile() == null ? " (if they serve TLS, set "
+                        + "trustCertificates)" : ""), candidates.size(), last));
             }
             return;
         }

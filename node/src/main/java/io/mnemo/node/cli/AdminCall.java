@@ -3,7 +3,6 @@ package io.mnemo.node.cli;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.mnemo.protocol.Errors;
 import io.mnemo.protocol.v1.AddMemberRequest;
 import io.mnemo.protocol.v1.AdminServiceGrpc;
@@ -30,18 +29,20 @@ final class AdminCall {
     private static final long DEADLINE_SECONDS = 20;
 
     private final String endpoint;
+    private final TlsOptions tls;
     private final PrintWriter out;
     private final PrintWriter err;
 
-    AdminCall(String endpoint, PrintWriter out, PrintWriter err) {
+    AdminCall(String endpoint, TlsOptions tls, PrintWriter out, PrintWriter err) {
         this.endpoint = endpoint;
+        this.tls = tls;
         this.out = out;
         this.err = err;
     }
 
     /** Runs {@code action} ("add", "drain" or "remove") on member {@code id}; returns the exit code. */
     int change(String action, int id, String memberEndpoint, int weight, String zone) throws InterruptedException {
-        ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+        ManagedChannel channel = tls.open(endpoint);
         try {
             var stub = AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
             MembershipChangeResponse r;
@@ -91,6 +92,11 @@ final class AdminCall {
                 err.printf("admin %s %d: not done now (%s): %s; the change is safe to repeat%s%n", action, id, code,
                         why, retryMs > 0 ? ", after " + retryMs + " ms" : "");
                 exit = RETRYABLE;
+                break;
+            case UNAUTHENTICATED:
+                err.printf("admin %s %d refused: %s; give --token-file (and --trust-certs for TLS), or --cert/--key%n",
+                        action, id, why);
+                exit = REFUSED;
                 break;
             case INVALID_ARGUMENT:
             case FAILED_PRECONDITION:

@@ -1,7 +1,7 @@
 package io.mnemo.node.cli;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.StatusRuntimeException;
 import io.mnemo.node.config.ConfigException;
 import io.mnemo.node.config.ConfigLoader;
 import io.mnemo.node.config.NodeConfig;
@@ -69,6 +69,10 @@ public final class MnemoCli implements Runnable {
             MnemoNode node;
             try {
                 node = MnemoNode.start(nc);
+            } catch (ConfigException e) {
+                spec.commandLine().getErr().println(e.getMessage());
+                spec.commandLine().getErr().flush();
+                return 2;
             } catch (IllegalStateException | java.io.IOException e) {
                 spec.commandLine().getErr().println("mnemo node: cannot start: " + e.getMessage());
                 spec.commandLine().getErr().flush();
@@ -161,6 +165,9 @@ public final class MnemoCli implements Runnable {
         @Option(names = "--zone", defaultValue = "", description = "add: failure zone (default none).")
         private String zone;
 
+        @CommandLine.Mixin
+        private TlsOptions tls = new TlsOptions();
+
         @Spec
         private CommandLine.Model.CommandSpec spec;
 
@@ -168,6 +175,12 @@ public final class MnemoCli implements Runnable {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
+            try {
+                tls.check();
+            } catch (IllegalArgumentException e) {
+                err.println("admin " + action + ": " + e.getMessage());
+                return AdminCall.USAGE;
+            }
             switch (action) {
                 case "show":
                     return show(out);
@@ -182,7 +195,7 @@ public final class MnemoCli implements Runnable {
                         err.println("admin add needs --endpoint HOST:PORT, the new member's gRPC endpoint");
                         return AdminCall.USAGE;
                     }
-                    return new AdminCall(endpoint, out, err).change(action, target, memberEndpoint, weight, zone);
+                    return new AdminCall(endpoint, tls, out, err).change(action, target, memberEndpoint, weight, zone);
                 default:
                     err.println("unknown action '" + action + "': use show, add, drain or remove");
                     return AdminCall.USAGE;
@@ -190,7 +203,7 @@ public final class MnemoCli implements Runnable {
         }
 
         private int show(PrintWriter out) throws InterruptedException {
-            ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+            ManagedChannel channel = tls.open(endpoint);
             try {
                 var stub = MnemoServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
                 Topology t = stub.topology(TopologyRequest.getDefaultInstance()).getTopology();
@@ -206,6 +219,12 @@ public final class MnemoCli implements Runnable {
                         st.getNodeId(), st.getLiveBytes(), st.getFileBytes(), st.getFragmentation(), st.getHotBytes(),
                         st.getHotMaxBytes());
                 return 0;
+            } catch (StatusRuntimeException e) {
+                spec.commandLine().getErr().printf("admin show: %s from %s%s%n", e.getStatus(), endpoint,
+                        e.getStatus().getCode() == io.grpc.Status.Code.UNAUTHENTICATED
+                                ? "; give --token-file (and --trust-certs for TLS), or --cert/--key" : "");
+                spec.commandLine().getErr().flush();
+                return e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE ? AdminCall.RETRYABLE : AdminCall.REFUSED;
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }

@@ -2,6 +2,7 @@ package io.mnemo.node.config;
 
 import io.mnemo.node.numa.NumaMode;
 import io.mnemo.node.numa.NumaSetting;
+import io.mnemo.node.security.ClientAuth;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -141,6 +143,30 @@ public final class NodeConfig {
 
     public Duration drainTimeout() {
         return get(Settings.DRAIN_TIMEOUT);
+    }
+
+    /** The node's certificate chain (PEM); empty when gRPC is plaintext. */
+    public Optional<Path> tlsCertChain() {
+        return get(Settings.TLS_CERT_CHAIN);
+    }
+
+    /** The private key of {@link #tlsCertChain()} (PEM, PKCS#8). */
+    public Optional<Path> tlsPrivateKey() {
+        return get(Settings.TLS_PRIVATE_KEY);
+    }
+
+    /** The CAs trusted for peers' and callers' certificates (PEM); empty: the JVM's default trust store. */
+    public Optional<Path> tlsTrustCerts() {
+        return get(Settings.TLS_TRUST_CERTS);
+    }
+
+    public ClientAuth tlsClientAuth() {
+        return get(Settings.TLS_CLIENT_AUTH);
+    }
+
+    /** The file of the bearer token callers must send; empty when no token is checked. */
+    public Optional<Path> authTokenFile() {
+        return get(Settings.AUTH_TOKEN_FILE);
     }
 
     /** Every setting as {@code key = value (source)}, one a line: what the node logs when it starts. */

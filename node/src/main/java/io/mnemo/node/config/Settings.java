@@ -3,6 +3,7 @@ package io.mnemo.node.config;
 import io.mnemo.node.numa.NumaConfigException;
 import io.mnemo.node.numa.NumaMode;
 import io.mnemo.node.numa.NumaSetting;
+import io.mnemo.node.security.ClientAuth;
 import io.mnemo.node.storage.SpaceConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,6 +112,34 @@ public final class Settings {
             Duration.ofMillis(1), Duration.ofHours(1),
             "On a stop request (SIGTERM, preStop): how long the node may finish in-flight work and hand its hints "
                     + "over before it leaves anyway.");
+    public static final Setting<DataSize> REBALANCE_MAX_BYTES_PER_SECOND = size("mnemo.rebalance.max-bytes-per-second",
+            DataSize.ofMebibytes(64), DataSize.ofKibibytes(1), DataSize.ofBytes(1L << 40),
+            "Rebalancing throttle: bytes per second (wire size, one second of burst) a node receives while streaming "
+                    + "the partitions it gains on a membership change. Lower it to spare the old owners' disks and "
+                    + "network; a join of N memories of B bytes takes at least N x B x RF / (nodes x this) seconds.");
+
+    public static final Setting<Optional<Path>> TLS_CERT_CHAIN = optionalPath("mnemo.tls.cert-chain",
+            "PEM file of this node's certificate chain (its own certificate first), served to clients and peers and "
+                    + "presented to peers as its client certificate. Set with mnemo.tls.private-key. Empty: gRPC is "
+                    + "plaintext. The health/metrics HTTP endpoint stays plain HTTP either way.");
+    public static final Setting<Optional<Path>> TLS_PRIVATE_KEY = optionalPath("mnemo.tls.private-key",
+            "PEM file of the private key of mnemo.tls.cert-chain's first certificate, unencrypted PKCS#8 "
+                    + "(BEGIN PRIVATE KEY); keep it readable by the node's user only.");
+    public static final Setting<Optional<Path>> TLS_TRUST_CERTS = optionalPath("mnemo.tls.trust-certs",
+            "PEM file of the CA certificates this node trusts: for the server certificates of peers it calls, and "
+                    + "for client certificates (mnemo.tls.client-auth). Empty: peers are checked against the JVM's "
+                    + "default trust store. Needs mnemo.tls.cert-chain.");
+    public static final Setting<ClientAuth> TLS_CLIENT_AUTH = register(new Setting<>("mnemo.tls.client-auth",
+            "none|optional|require", ClientAuth::parse, ClientAuth::settingValue, a -> null, ClientAuth.NONE,
+            "none, optional, require",
+            "Whether the gRPC server asks callers for a certificate signed by mnemo.tls.trust-certs. none: never; "
+                    + "optional: a verified certificate authenticates the caller, which nodes always present "
+                    + "(mutual TLS between nodes), and node-to-node services accept only such callers or the token; "
+                    + "require: every caller, applications included, must present one. Needs mnemo.tls.trust-certs."));
+    public static final Setting<Optional<Path>> AUTH_TOKEN_FILE = optionalPath("mnemo.auth.token-file",
+            "File holding the bearer token (printable ASCII, no spaces) that callers of MnemoService and "
+                    + "AdminService must send as 'authorization: Bearer TOKEN' (UNAUTHENTICATED otherwise); a caller "
+                    + "with a verified client certificate needs none. Nodes send it to peers too. Empty: no token.");
 
     private static final List<Setting<?>> ALL = Collections.unmodifiableList(new ArrayList<>(REGISTRY));
 
@@ -170,6 +199,13 @@ public final class Settings {
         return register(new Setting<>(key, "duration", Durations::parse, Durations::format,
                 v -> v.compareTo(min) < 0 || v.compareTo(max) > 0 ? Durations.format(v) + " is outside " + range : null,
                 def, range, description));
+    }
+
+    /** A path that may be left empty (the feature it names is off); the empty text is the empty value. */
+    private static Setting<Optional<Path>> optionalPath(String key, String description) {
+        return register(new Setting<>(key, "path", text -> text.isBlank() ? Optional.empty()
+                : Optional.of(Path.of(text.strip())), p -> p.map(Path::toString).orElse(""), p -> null,
+                Optional.empty(), "a file, or empty", description));
     }
 
     private static Setting<Quorum> quorum(String key, String description) {

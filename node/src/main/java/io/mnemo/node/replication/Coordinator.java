@@ -1,6 +1,7 @@
 package io.mnemo.node.replication;
 
 import io.mnemo.node.replication.ReplicaTransport.Caller;
+import io.mnemo.node.storage.ApplyOutcome;
 import io.mnemo.node.storage.CorruptionDetectedException;
 import io.mnemo.node.storage.HybridClock;
 import io.mnemo.node.storage.Memory;
@@ -103,6 +104,54 @@ public final class Coordinator {
         return write(memory.key(), v -> StoredRecord.live(memory.toBuilder().version(v).build()));
     }
 
+    /**
+     * Stores many memories (their versions, if any, are replaced): one future per memory, in order, each completing
+     * with the version acknowledged or failing as {@link #store} of that memory alone would. Same steps as a single
+     * write, batched: one placement snapshot for the batch; each item is checked for ownership
+     * ({@link WrongOwnerException} fails only that item) and stamped above the version this node holds; the
+     * stamped records are applied locally in one {@link ReplicaHandler#applyLocalAll} (a record the store refuses
+     * fails alone, before any replica sees it); then {@link BatchWrite} sends one {@code ReplicateBatch} per
+     * replica (or a few, size-capped) and completes each item at its own quorum. Of two items of one key, the
+     * later one gets the newer version. Never throws: a failure of the whole batch (a closed store) fails every
+     * item.
+     */
+    public List<CompletableFuture<Version>> storeAll(List<Memory> memories) {
+        ReplicaPlacement pl = placement.get();
+        List<CompletableFuture<Version>> results = new ArrayList<>(memories.size());
+        List<BatchWrite.Item> stamped = new ArrayList<>(memories.size());
+        List<StoredRecord> records = new ArrayList<>(memories.size());
+        for (Memory memory : memories) {
+            CompletableFuture<Version> result = new CompletableFuture<>();
+            results.add(result);
+            try {
+                int p = requireReplica(pl, memory.key());
+                Version held = heldVersion(memory.key());
+                StoredRecord record = StoredRecord.live(memory.toBuilder()
+                        .version(new Version(clock.nowAfter(held.hlc()), self)).build());
+                stamped.add(new BatchWrite.Item(p, record, result));
+                records.add(record);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        }
+        List<BatchWrite.Item> durable = new ArrayList<>(stamped.size());
+        try {
+            List<ApplyOutcome> applied = local.applyLocalAll(records);
+            for (int i = 0; i < stamped.size(); i++) {
+                if (applied.get(i).ok()) {
+                    durable.add(stamped.get(i));
+                } else {
+                    stamped.get(i).result().completeExceptionally(applied.get(i).error());
+                }
+            }
+        } catch (RuntimeException e) {
+            stamped.forEach(item -> item.result().completeExceptionally(e));
+            return results;
+        }
+        new BatchWrite(self, durable, pl, config, transport, scheduler, hints, clock, counters).start();
+        return results;
+    }
+
     /** Removes a key by writing a tombstone; completes with the tombstone's version. */
     public CompletableFuture<Version> remove(String space, String id) {
         MemoryKey key = new MemoryKey(space, id);
@@ -156,7 +205,7 @@ public final class Coordinator {
             p = requireReplica(pl, key);
             Version held = heldVersion(key);
             record = recordOf.apply(new Version(clock.nowAfter(held.hlc()), self));
-            local.applyLocal(record);
+            local.applyLocalAt(record, pl.epoch());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

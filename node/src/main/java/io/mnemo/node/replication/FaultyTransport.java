@@ -199,6 +199,12 @@ public final class FaultyTransport implements ReplicaTransport {
         return inject(from.nodeId(), target, () -> delegate.replicate(target, from, partition, record));
     }
 
+    /** A batch is one message: it is dropped, delayed, duplicated or cut as a whole, like a single replicate. */
+    @Override
+    public CompletableFuture<List<ItemReply>> replicateBatch(int target, Caller from, List<ReplicateItem> items) {
+        return inject(from.nodeId(), target, () -> delegate.replicateBatch(target, from, items));
+    }
+
     @Override
     public CompletableFuture<Optional<StoredRecord>> read(int target, Caller from, int partition, MemoryKey key) {
         return inject(from.nodeId(), target, () -> delegate.read(target, from, partition, key));

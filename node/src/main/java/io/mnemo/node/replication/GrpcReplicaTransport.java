@@ -16,6 +16,9 @@ import io.mnemo.protocol.v1.PingResponse;
 import io.mnemo.protocol.v1.ReadReplicaRequest;
 import io.mnemo.protocol.v1.ReadReplicaResponse;
 import io.mnemo.protocol.v1.ReplicaServiceGrpc;
+import io.mnemo.protocol.v1.ReplicateBatchRequest;
+import io.mnemo.protocol.v1.ReplicateBatchResponse;
+import io.mnemo.protocol.v1.ReplicateItemResult;
 import io.mnemo.protocol.v1.ReplicateRequest;
 import io.mnemo.protocol.v1.ReplicateResponse;
 import io.mnemo.protocol.v1.StreamPartitionRequest;
@@ -35,7 +38,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * {@link ReplicaTransport} over gRPC ({@code ReplicaService}, plaintext; TLS is the cluster layer's to add).
+ * {@link ReplicaTransport} over gRPC ({@code ReplicaService}; plaintext unless a channel factory adds TLS).
  * One channel per target, created on first use. Every call carries a deadline; a typed error in the trailers
  * becomes the matching {@link ReplicationException} ({@link WireErrors}).
  *
@@ -48,10 +51,21 @@ public final class GrpcReplicaTransport implements ReplicaTransport {
     private final Map<String, Integer> nodeOfEndpoint = new HashMap<>();
     private final Map<Integer, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final long deadlineMs;
+    private final Function<InetSocketAddress, ManagedChannel> channelFactory;
     private volatile boolean closed;
 
-    /** A transport to the nodes of {@code addresses}, each call with {@code deadline}. */
+    /** A transport to the nodes of {@code addresses}, each call with {@code deadline}, over plaintext channels. */
     public GrpcReplicaTransport(Map<Integer, InetSocketAddress> addresses, Duration deadline) {
+        this(addresses, deadline, a -> NettyChannelBuilder.forAddress(a).usePlaintext().build());
+    }
+
+    /**
+     * A transport to the nodes of {@code addresses}, each call with {@code deadline}, over channels opened by
+     * {@code channelFactory} (TLS and credentials: {@code io.mnemo.node.security.NodeSecurity#peerChannel}).
+     */
+    public GrpcReplicaTransport(Map<Integer, InetSocketAddress> addresses, Duration deadline,
+                                Function<InetSocketAddress, ManagedChannel> channelFactory) {
+        this.channelFactory = Objects.requireNonNull(channelFactory, "channelFactory");
         this.addresses = Map.copyOf(addresses);
         for (Map.Entry<Integer, InetSocketAddress> e : this.addresses.entrySet()) {
             nodeOfEndpoint.put(endpoint(e.getValue()), e.getKey());
@@ -89,7 +103,7 @@ public final class GrpcReplicaTransport implements ReplicaTransport {
         if (a == null) {
             throw new ReplicaUnavailableException(target, "no address for node " + target);
         }
-        ManagedChannel ch = channels.computeIfAbsent(target, t -> NettyChannelBuilder.forAddress(a).usePlaintext().build());
+        ManagedChannel ch = channels.computeIfAbsent(target, t -> channelFactory.apply(a));
         return ReplicaServiceGrpc.newStub(ch).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
     }
 
@@ -129,6 +143,39 @@ public final class GrpcReplicaTransport implements ReplicaTransport {
                 .setTopologyEpoch(from.epoch()).setFromNodeId(from.nodeId()).build();
         return this.<ReplicateResponse, ReplicateReply>unary(target, (s, o) -> s.replicate(req, o),
                 r -> new ReplicateReply(r.getApplied(), WireCodec.fromWire(r.getCurrentVersion())));
+    }
+
+    @Override
+    public CompletableFuture<List<ItemReply>> replicateBatch(int target, Caller from, List<ReplicateItem> items) {
+        ReplicateBatchRequest.Builder req = ReplicateBatchRequest.newBuilder().setTopologyEpoch(from.epoch())
+                .setFromNodeId(from.nodeId());
+        for (ReplicateItem item : items) {
+            req.addItems(io.mnemo.protocol.v1.ReplicateItem.newBuilder().setRecord(WireCodec.toWire(item.record()))
+                    .setPartition(item.partition()));
+        }
+        ReplicateBatchRequest request = req.build();
+        return this.<ReplicateBatchResponse, List<ItemReply>>unary(target, (s, o) -> s.replicateBatch(request, o), r -> {
+            if (r.getResultsCount() != items.size()) {
+                throw new ReplicaUnavailableException(target, "ReplicateBatch answered " + r.getResultsCount()
+                        + " results for " + items.size() + " items");
+            }
+            List<ItemReply> out = new ArrayList<>(items.size());
+            for (ReplicateItemResult result : r.getResultsList()) {
+                switch (result.getOutcomeCase()) {
+                    case DONE:
+                        out.add(ItemReply.of(new ReplicateReply(result.getDone().getApplied(),
+                                WireCodec.fromWire(result.getDone().getCurrentVersion()))));
+                        break;
+                    case ERROR:
+                        out.add(ItemReply.failed(WireErrors.fromItemError(result.getError(), target, nodeOfEndpoint::get)));
+                        break;
+                    default:
+                        out.add(ItemReply.failed(new ReplicaUnavailableException(target, "ReplicateBatch result without outcome")));
+                        break;
+                }
+            }
+            return out;
+        });
     }
 
     @Override
@@ -236,6 +283,52 @@ public final class GrpcReplicaTransport implements ReplicaTransport {
         PingRequest req = PingRequest.newBuilder().setFromNodeId(from.nodeId()).setTopologyEpoch(from.epoch()).setHlc(hlc).build();
         return this.<PingResponse, PingReply>unary(target, (s, o) -> s.ping(req, o),
                 r -> new PingReply(r.getNodeId(), r.getTopologyEpoch(), r.getHlc(), r.getReady()));
+    }
+
+    /**
+     * Opens {@code StreamPartition} on {@code target} for the rebalancer ({@link PartitionSource}): a blocking
+     * stream, so the reader's pace is the flow control; {@code deadline} bounds the whole stream (a reader resumes
+     * from its last token when it passes).
+     */
+    public PartitionSource.Stream openPartitionStream(int target, Caller from, int partition, String resumeToken,
+                                                      Duration deadline) {
+        StreamPartitionRequest req = StreamPartitionRequest.newBuilder().setPartition(partition).setTopologyEpoch(from.epoch())
+                .setFromNodeId(from.nodeId())
+                .setResumeToken(com.google.protobuf.ByteString.copyFromUtf8(resumeToken == null ? "" : resumeToken)).build();
+        io.grpc.Channel channel = stub(target).getChannel();
+        io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
+        java.util.Iterator<PartitionChunk> chunks;
+        try {
+            chunks = context.call(() -> ReplicaServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(Math.max(1, deadline.toMillis()), TimeUnit.MILLISECONDS).streamPartition(req));
+        } catch (Exception e) {
+            context.cancel(null);
+            throw WireErrors.fromStatus(e, target, nodeOfEndpoint::get);
+        }
+        return new PartitionSource.Stream() {
+            @Override
+            public PartitionSource.Chunk next() {
+                try {
+                    if (!chunks.hasNext()) {
+                        throw new ReplicaUnavailableException(target, "partition stream ended without its last chunk");
+                    }
+                    PartitionChunk c = chunks.next();
+                    List<StoredRecord> records = new ArrayList<>(c.getRecordsCount());
+                    for (VersionedRecord v : c.getRecordsList()) {
+                        records.add(WireCodec.fromWire(v));
+                    }
+                    return new PartitionSource.Chunk(records, c.getResumeToken().toStringUtf8(), c.getLast(),
+                            c.getSerializedSize());
+                } catch (io.grpc.StatusRuntimeException e) {
+                    throw WireErrors.fromStatus(e, target, nodeOfEndpoint::get);
+                }
+            }
+
+            @Override
+            public void close() {
+                context.cancel(null);
+            }
+        };
     }
 
     @Override

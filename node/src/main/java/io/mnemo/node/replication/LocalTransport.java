@@ -56,6 +56,12 @@ public final class LocalTransport implements ReplicaTransport {
     }
 
     @Override
+    public CompletableFuture<List<ItemReply>> replicateBatch(int target, Caller from, List<ReplicateItem> items) {
+        List<ReplicateItem> copy = List.copyOf(items);
+        return call(target, h -> h.replicateBatch(from, copy));
+    }
+
+    @Override
     public CompletableFuture<Optional<StoredRecord>> read(int target, Caller from, int partition, MemoryKey key) {
         return call(target, h -> h.read(from, partition, key));
     }

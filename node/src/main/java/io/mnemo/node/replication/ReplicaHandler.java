@@ -2,8 +2,11 @@ package io.mnemo.node.replication;
 
 import io.mnemo.node.replication.ReplicaTransport.Caller;
 import io.mnemo.node.replication.ReplicaTransport.HintReply;
+import io.mnemo.node.replication.ReplicaTransport.ItemReply;
 import io.mnemo.node.replication.ReplicaTransport.PingReply;
+import io.mnemo.node.replication.ReplicaTransport.ReplicateItem;
 import io.mnemo.node.replication.ReplicaTransport.ReplicateReply;
+import io.mnemo.node.storage.ApplyOutcome;
 import io.mnemo.node.storage.HybridClock;
 import io.mnemo.node.storage.InvalidMemoryException;
 import io.mnemo.node.storage.MemoryKey;
@@ -14,9 +17,16 @@ import io.mnemo.node.storage.TieredStore;
 import io.mnemo.node.storage.WriteResult;
 import io.mnemo.shardmap.PartitionFunction;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 /**
@@ -30,7 +40,21 @@ import java.util.function.Supplier;
  *
  * <p>Applying is {@link TieredStore#apply}: last writer wins by version, durable in the warm tier before the
  * method returns, so the caller's acknowledgement means a durable copy. Every version seen moves the node's
- * {@link HybridClock} forward. Thread-safe; it holds no state but the {@code ready} flag.
+ * {@link HybridClock} forward.
+ *
+ * <p><b>Epochs.</b> The epoch compared is the placement's ({@link ReplicaPlacement#epoch()}, the ownership epoch
+ * in a cluster), which moves only when placement changes, so a change that moves nothing (a space created) never
+ * refuses a write. A caller ahead of this node is not refused at once: the call waits up to
+ * {@link #CATCH_UP_WAIT_MS} for this node to apply the newer placement ({@link #placementChanged()} wakes it),
+ * since nodes learn a committed epoch a few milliseconds apart.
+ *
+ * <p><b>The write fence.</b> A replicated write (replicate, batch, hints, and the coordinator's own local write
+ * through {@link #applyLocalAt}) holds the read side of {@code fence} from its epoch check until its record is in
+ * the store. {@link #fence()} takes the write side once, so when it returns every write admitted under an older
+ * placement is applied. Partition streaming fences before its first page: a stream served at placement E
+ * therefore contains every write this replica admitted before E, and writes after E are refused unless they
+ * carry E's joint quorum. The rebalancer fences before dropping a partition for the same reason. No I/O waits
+ * on the fence but the applies themselves. Thread-safe; its only state is the {@code ready} flag and the fence.
  */
 public final class ReplicaHandler {
     private final int nodeId;
@@ -39,6 +63,13 @@ public final class ReplicaHandler {
     private final HybridClock clock;
     private volatile boolean ready = true;
     private volatile PartitionFunction partitionFunction;
+    /** Read side: one epoch-checked write from check to apply; write side: {@link #fence()}. */
+    private final ReentrantReadWriteLock fence = new ReentrantReadWriteLock();
+    /** Signalled by {@link #placementChanged()}; guards nothing, only wakes callers waiting to catch up. */
+    private final Object epochSignal = new Object();
+
+    /** How long a call from a caller at a newer epoch waits for this node to catch up before it is refused. */
+    public static final long CATCH_UP_WAIT_MS = 2000;
 
     public ReplicaHandler(int nodeId, TieredStore store, Supplier<? extends ReplicaPlacement> placement, HybridClock clock) {
         this.nodeId = nodeId;
@@ -60,10 +91,80 @@ public final class ReplicaHandler {
 
     /** Applies a replicated record. */
     public ReplicateReply replicate(Caller from, int partition, StoredRecord record) {
+        awaitEpoch(from);
+        fence.readLock().lock();
+        try {
+            return replicateAdmitted(from, partition, record);
+        } finally {
+            fence.readLock().unlock();
+        }
+    }
+
+    private ReplicateReply replicateAdmitted(Caller from, int partition, StoredRecord record) {
         admit(from, partition);
         requirePartition(partition, record.key());
         WriteResult r = applyLocal(record);
         return new ReplicateReply(r.applied(), r.storedVersion());
+    }
+
+    /**
+     * Applies a batch of replicated records ({@code ReplicateBatch}): one reply per item, in order. The caller's
+     * epoch is checked once and a refusal fails the whole call, as for {@link #replicate}; then each distinct
+     * partition is admitted once, and a partition this node does not replicate, or a record not in the partition
+     * it is sent for, fails only its own items. The admitted records go to the store in one
+     * {@link TieredStore#applyAll} (last writer wins per record, each durable in the warm tier before this
+     * returns); a record the store refuses fails alone.
+     */
+    public List<ItemReply> replicateBatch(Caller from, List<ReplicateItem> items) {
+        awaitEpoch(from);
+        fence.readLock().lock();
+        try {
+            return replicateBatchAdmitted(from, items);
+        } finally {
+            fence.readLock().unlock();
+        }
+    }
+
+    private List<ItemReply> replicateBatchAdmitted(Caller from, List<ReplicateItem> items) {
+        checkEpoch(from);
+        ItemReply[] out = new ItemReply[items.size()];
+        Map<Integer, RuntimeException> refused = new HashMap<>();
+        Set<Integer> admitted = new HashSet<>();
+        List<StoredRecord> records = new ArrayList<>(items.size());
+        int[] positions = new int[items.size()];
+        for (int i = 0; i < items.size(); i++) {
+            ReplicateItem item = items.get(i);
+            int p = item.partition();
+            if (!admitted.contains(p) && !refused.containsKey(p)) {
+                try {
+                    admit(from, p);
+                    admitted.add(p);
+                } catch (RuntimeException e) {
+                    refused.put(p, e);
+                }
+            }
+            RuntimeException refusal = refused.get(p);
+            if (refusal == null) {
+                try {
+                    requirePartition(p, item.record().key());
+                } catch (RuntimeException e) {
+                    refusal = e;
+                }
+            }
+            if (refusal != null) {
+                out[i] = ItemReply.failed(refusal);
+                continue;
+            }
+            positions[records.size()] = i;
+            records.add(item.record());
+        }
+        List<ApplyOutcome> applied = applyLocalAll(records);
+        for (int j = 0; j < applied.size(); j++) {
+            ApplyOutcome o = applied.get(j);
+            out[positions[j]] = o.ok() ? ItemReply.of(new ReplicateReply(o.result().applied(), o.result().storedVersion()))
+                    : ItemReply.failed(o.error());
+        }
+        return Arrays.asList(out);
     }
 
     /** This replica's record of a key. */
@@ -97,7 +198,11 @@ public final class ReplicaHandler {
 
     /** One page of a partition's records in scan order (partition streaming), resumable. */
     public ScanPage scanPartition(Caller from, int partition, String resumeToken, int maxRecords) {
+        awaitEpoch(from);
         admit(from, partition);
+        if (resumeToken == null || resumeToken.isEmpty()) {
+            fence();
+        }
         ScanRequest.Builder b = ScanRequest.builder().partition(partition).includeTombstones(true).pageHint(maxRecords);
         if (resumeToken != null && !resumeToken.isEmpty()) {
             b.resumeToken(resumeToken);
@@ -113,6 +218,16 @@ public final class ReplicaHandler {
 
     /** Applies hints; a hint for a partition this node no longer replicates is skipped (anti-entropy covers it). */
     public HintReply applyHints(Caller from, List<Hint> hints) {
+        awaitEpoch(from);
+        fence.readLock().lock();
+        try {
+            return applyHintsAdmitted(from, hints);
+        } finally {
+            fence.readLock().unlock();
+        }
+    }
+
+    private HintReply applyHintsAdmitted(Caller from, List<Hint> hints) {
         checkEpoch(from);
         ReplicaPlacement pl = placement.get();
         long applied = 0;
@@ -136,10 +251,55 @@ public final class ReplicaHandler {
 
     // ---- local primitives -----------------------------------------------------------------------
 
+    /**
+     * The coordinator's own write: applies {@code record} under the write fence if this node's placement is still
+     * at {@code epoch}, the epoch the write was planned in; otherwise refuses it with {@link StaleEpochException}
+     * (nothing applied), so a write planned under an older placement never lands after a stream was fenced.
+     */
+    WriteResult applyLocalAt(StoredRecord record, long epoch) {
+        fence.readLock().lock();
+        try {
+            long now = placement.get().epoch();
+            if (now != epoch) {
+                throw new StaleEpochException(now, "node " + nodeId + " moved from epoch " + epoch + " to " + now
+                        + " while coordinating a write");
+            }
+            return applyLocal(record);
+        } finally {
+            fence.readLock().unlock();
+        }
+    }
+
+    /**
+     * Waits until every epoch-checked write admitted so far has been applied (see the class comment). Must not be
+     * called while holding the fence's read side.
+     */
+    public void fence() {
+        fence.writeLock().lock();
+        fence.writeLock().unlock();
+    }
+
+    /** Wakes calls waiting for this node to catch up with a newer epoch; the assembly calls it on every new placement. */
+    public void placementChanged() {
+        synchronized (epochSignal) {
+            epochSignal.notifyAll();
+        }
+    }
+
     /** Applies a record to the local store (LWW), observing its version. */
     WriteResult applyLocal(StoredRecord record) {
         clock.observe(record.version().hlc());
         return store.apply(record);
+    }
+
+    /** Applies records to the local store in one batch (LWW per record), observing their versions. */
+    List<ApplyOutcome> applyLocalAll(List<StoredRecord> records) {
+        long newest = 0;
+        for (StoredRecord r : records) {
+            newest = Math.max(newest, r.version().hlc());
+        }
+        clock.observe(newest);
+        return store.applyAll(records);
     }
 
     /** Moves the node's clock past a version seen elsewhere. */
@@ -220,7 +380,33 @@ public final class ReplicaHandler {
         }
     }
 
+    /**
+     * Waits up to {@link #CATCH_UP_WAIT_MS} while {@code from} is at a newer epoch than this node (polling, and
+     * woken early by {@link #placementChanged()}); returns at once otherwise. The check that refuses comes after.
+     */
+    private void awaitEpoch(Caller from) {
+        if (from.epoch() <= placement.get().epoch()) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CATCH_UP_WAIT_MS);
+        synchronized (epochSignal) {
+            while (from.epoch() > placement.get().epoch()) {
+                long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (leftMs <= 0) {
+                    return;
+                }
+                try {
+                    epochSignal.wait(Math.min(leftMs, 10));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     private ReplicaPlacement checkEpoch(Caller from) {
+        awaitEpoch(from);
         ReplicaPlacement pl = placement.get();
         if (from.epoch() < pl.epoch()) {
             throw new StaleEpochException(pl.epoch(), "node " + from.nodeId() + " called node " + nodeId + " at epoch "

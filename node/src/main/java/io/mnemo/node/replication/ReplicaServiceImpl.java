@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.mnemo.node.replication.ReplicaTransport.Caller;
+import io.mnemo.node.storage.InvalidMemoryException;
 import io.mnemo.node.storage.MemoryKey;
 import io.mnemo.node.storage.StoredRecord;
 import io.mnemo.protocol.v1.DigestRequest;
@@ -17,11 +18,15 @@ import io.mnemo.protocol.v1.PingResponse;
 import io.mnemo.protocol.v1.ReadReplicaRequest;
 import io.mnemo.protocol.v1.ReadReplicaResponse;
 import io.mnemo.protocol.v1.ReplicaServiceGrpc;
+import io.mnemo.protocol.v1.ReplicateBatchRequest;
+import io.mnemo.protocol.v1.ReplicateBatchResponse;
+import io.mnemo.protocol.v1.ReplicateItemResult;
 import io.mnemo.protocol.v1.ReplicateRequest;
 import io.mnemo.protocol.v1.ReplicateResponse;
 import io.mnemo.protocol.v1.StreamPartitionRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -66,6 +71,46 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
                     request.getPartition(), WireCodec.fromWire(request.getRecord()));
             return ReplicateResponse.newBuilder().setApplied(reply.applied())
                     .setCurrentVersion(WireCodec.toWire(reply.currentVersion())).build();
+        });
+    }
+
+    /**
+     * Decodes every item (one that does not decode fails alone, as invalid), applies the rest through
+     * {@link ReplicaHandler#replicateBatch} and answers one result per item, in order. A refused epoch fails the
+     * whole call.
+     */
+    @Override
+    public void replicateBatch(ReplicateBatchRequest request, StreamObserver<ReplicateBatchResponse> out) {
+        answer(out, () -> {
+            int n = request.getItemsCount();
+            ReplicateItemResult[] results = new ReplicateItemResult[n];
+            List<ReplicaTransport.ReplicateItem> items = new ArrayList<>(n);
+            int[] positions = new int[n];
+            for (int i = 0; i < n; i++) {
+                io.mnemo.protocol.v1.ReplicateItem item = request.getItems(i);
+                try {
+                    positions[items.size()] = i;
+                    items.add(new ReplicaTransport.ReplicateItem(item.getPartition(), WireCodec.fromWire(item.getRecord())));
+                } catch (RuntimeException e) {
+                    results[i] = ReplicateItemResult.newBuilder().setError(WireErrors.toItemError(
+                            new InvalidMemoryException("items[" + i + "].record", String.valueOf(e.getMessage())), endpointOf))
+                            .build();
+                }
+            }
+            List<ReplicaTransport.ItemReply> replies = handler.replicateBatch(
+                    new Caller(request.getFromNodeId(), request.getTopologyEpoch()), items);
+            for (int j = 0; j < replies.size(); j++) {
+                ReplicaTransport.ItemReply r = replies.get(j);
+                ReplicateItemResult.Builder b = ReplicateItemResult.newBuilder();
+                if (r.error() == null) {
+                    b.setDone(ReplicateResponse.newBuilder().setApplied(r.reply().applied())
+                            .setCurrentVersion(WireCodec.toWire(r.reply().currentVersion())));
+                } else {
+                    b.setError(WireErrors.toItemError(r.error(), endpointOf));
+                }
+                results[positions[j]] = b.build();
+            }
+            return ReplicateBatchResponse.newBuilder().addAllResults(Arrays.asList(results)).build();
         });
     }
 

@@ -25,6 +25,15 @@ public interface ReplicaTransport extends AutoCloseable {
     /** Applies {@code record} (last writer wins) on {@code target} durably before answering. */
     CompletableFuture<ReplicateReply> replicate(int target, Caller from, int partition, StoredRecord record);
 
+    /**
+     * Applies many records on {@code target}, each exactly as {@link #replicate} would (last writer wins, durable
+     * before the answer); completes with one {@link ItemReply} per item, in order. The whole call fails, as
+     * {@link #replicate} would, when the target refuses the caller's epoch or cannot be reached; a refusal that
+     * concerns single items (a partition the target does not replicate, a record it rejects) is in their replies
+     * and leaves the other items alone.
+     */
+    CompletableFuture<List<ItemReply>> replicateBatch(int target, Caller from, List<ReplicateItem> items);
+
     /** {@code target}'s record of {@code key}, tombstones included; empty if it never saw the key. */
     CompletableFuture<Optional<StoredRecord>> read(int target, Caller from, int partition, MemoryKey key);
 
@@ -62,6 +71,43 @@ public interface ReplicaTransport extends AutoCloseable {
     record ReplicateReply(boolean applied, Version currentVersion) {
         public ReplicateReply {
             Objects.requireNonNull(currentVersion, "currentVersion");
+        }
+    }
+
+    /**
+     * One item of {@link #replicateBatch}: a record and the partition it is sent for.
+     *
+     * @param partition the record's partition (the target checks that the key belongs to it)
+     * @param record    the record, with its version
+     */
+    record ReplicateItem(int partition, StoredRecord record) {
+        public ReplicateItem {
+            Objects.requireNonNull(record, "record");
+        }
+    }
+
+    /**
+     * A replica's answer to one item of {@link #replicateBatch}: exactly one of the reply {@link #replicate} would
+     * have given and the exception it would have failed with.
+     *
+     * @param reply the item's reply, or null if it was refused
+     * @param error why the item was refused, or null if it was taken
+     */
+    record ItemReply(ReplicateReply reply, RuntimeException error) {
+        public ItemReply {
+            if ((reply == null) == (error == null)) {
+                throw new IllegalArgumentException("exactly one of reply and error must be set, got " + reply + ", " + error);
+            }
+        }
+
+        /** An item taken (applied, or already held at this version or a newer one). */
+        public static ItemReply of(ReplicateReply reply) {
+            return new ItemReply(reply, null);
+        }
+
+        /** An item refused with {@code error}. */
+        public static ItemReply failed(RuntimeException error) {
+            return new ItemReply(null, error);
         }
     }
 

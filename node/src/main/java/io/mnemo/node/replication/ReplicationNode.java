@@ -74,6 +74,12 @@ public final class ReplicationNode implements Replicator, AutoCloseable {
     }
 
     @Override
+    public List<CompletableFuture<Version>> storeAll(List<Memory> memories) {
+        requireOpen();
+        return coordinator.storeAll(memories);
+    }
+
+    @Override
     public CompletableFuture<Version> remove(String space, String id) {
         requireOpen();
         return coordinator.remove(space, id);

@@ -1,5 +1,6 @@
 package io.mnemo.node.replication;
 
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.mnemo.node.storage.CorruptionDetectedException;
@@ -9,6 +10,7 @@ import io.mnemo.node.storage.StoreClosedException;
 import io.mnemo.node.storage.UnknownSpaceException;
 import io.mnemo.protocol.Errors;
 import io.mnemo.protocol.v1.ErrorDetail;
+import io.mnemo.protocol.v1.ItemError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -62,6 +64,25 @@ final class WireErrors {
                     t.getMessage());
         }
         return Status.INTERNAL.withDescription(t.toString()).withCause(t).asRuntimeException();
+    }
+
+    /** One refused item of a batch: the status and detail a call of that item alone would have failed with. */
+    static ItemError toItemError(Throwable error, IntFunction<String> endpointOf) {
+        StatusRuntimeException s = toStatus(error, endpointOf);
+        ItemError.Builder b = ItemError.newBuilder().setCode(s.getStatus().getCode().value())
+                .setMessage(String.valueOf(s.getStatus().getDescription()));
+        Errors.detailOf(s).ifPresent(b::setDetail);
+        return b.build();
+    }
+
+    /** The exception a refused item of a batch stands for: what {@link #fromStatus} makes of the same failed call. */
+    static RuntimeException fromItemError(ItemError error, int target, Function<String, Integer> nodeOfEndpoint) {
+        Metadata trailers = new Metadata();
+        if (error.hasDetail() && error.getDetail().getKindCase() != ErrorDetail.KindCase.KIND_NOT_SET) {
+            trailers.put(Errors.DETAIL_KEY, error.getDetail());
+        }
+        Status status = Status.fromCodeValue(error.getCode()).withDescription(error.getMessage());
+        return fromStatus(status.asRuntimeException(trailers), target, nodeOfEndpoint);
     }
 
     /**

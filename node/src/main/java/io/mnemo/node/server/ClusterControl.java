@@ -1,5 +1,6 @@
 package io.mnemo.node.server;
 
+import io.mnemo.node.cluster.membership.ClusterCompute;
 import io.mnemo.node.cluster.membership.ClusterMember;
 import io.mnemo.node.cluster.membership.DiscoveryMode;
 import io.mnemo.node.cluster.membership.IgniteMembership;
@@ -104,6 +105,15 @@ final class ClusterControl implements AutoCloseable, MnemoServiceImpl.SpaceAdmin
      * @param onEpoch      told every committed baseline, on the log's listener thread
      */
     static ClusterControl start(NodeConfig config, String grpcEndpoint, EpochListener onEpoch) throws Exception {
+        return start(config, grpcEndpoint, onEpoch, new LocalServices());
+    }
+
+    /**
+     * As {@link #start(NodeConfig, String, EpochListener)}, with the node-local services cluster jobs use on this
+     * node (registered before membership starts, so a job arriving early finds them).
+     */
+    static ClusterControl start(NodeConfig config, String grpcEndpoint, EpochListener onEpoch, LocalServices services)
+            throws Exception {
         // NodeConfig has checked the voters: ids and addresses unique, this node included.
         List<RaftMember> raftMembers = config.raftMembers();
         List<String> seeds = new ArrayList<>();
@@ -121,7 +131,7 @@ final class ClusterControl implements AutoCloseable, MnemoServiceImpl.SpaceAdmin
                 .failureDetectionTimeout(config.igniteFailureDetectionTimeout())
                 .workDirectory(config.dataDir().resolve("ignite"))
                 .build();
-        IgniteMembership membership = IgniteMembership.start(mc, new LocalServices());
+        IgniteMembership membership = IgniteMembership.start(mc, services);
         RaftOwnershipLog log;
         try {
             RaftOwnershipConfig.Builder rc = RaftOwnershipConfig.builder()
@@ -142,6 +152,20 @@ final class ClusterControl implements AutoCloseable, MnemoServiceImpl.SpaceAdmin
 
     BaselineState current() {
         return log.current();
+    }
+
+    /** The compute grid over the live members (cluster queries scatter through it). */
+    ClusterCompute compute() {
+        return membership.compute();
+    }
+
+    /** The node ids of the live members now, this node included. */
+    Set<String> liveMemberIds() {
+        Set<String> ids = new java.util.HashSet<>();
+        for (ClusterMember m : membership.liveMembers()) {
+            ids.add(m.nodeId());
+        }
+        return ids;
     }
 
     /** Records that this node now routes by {@code state} (the assembly calls it after applying a baseline). */
@@ -278,6 +302,14 @@ final class ClusterControl implements AutoCloseable, MnemoServiceImpl.SpaceAdmin
         }
         LOG.info("node {}: operator proposes {}", config.nodeId(), command);
         return commit(command, "id");
+    }
+
+    /**
+     * Commits this node's confirmation that it holds every partition it gains in the placement change of
+     * {@code ownershipEpoch} (the rebalancer calls it after streaming); throws like the other proposals.
+     */
+    void confirmMoves(long ownershipEpoch) {
+        commit(new BaselineCommand.ConfirmMoves(Integer.toString(config.nodeId()), ownershipEpoch), "id");
     }
 
     /**

@@ -2,7 +2,6 @@ package io.mnemo.node.server;
 
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.mnemo.node.replication.Hint;
 import io.mnemo.protocol.v1.HandOverHintsRequest;
 import io.mnemo.protocol.v1.HandoverServiceGrpc;
@@ -10,6 +9,7 @@ import io.mnemo.shardmap.Member;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,11 +35,13 @@ final class HintHandover {
 
     /**
      * Hands {@code hints} over to a peer of {@code placement}, giving up at {@code deadlineNs}
-     * ({@link System#nanoTime()} time; each attempt gets at least 2 s).
+     * ({@link System#nanoTime()} time; each attempt gets at least 2 s), over channels from {@code channels}
+     * (endpoint to channel: plaintext or TLS with this node's credentials); each channel is shut down after use.
      *
      * @return how many hints a peer took
      */
-    static int handOver(int self, TopologyPlacement placement, List<Hint> hints, long deadlineNs) {
+    static int handOver(int self, TopologyPlacement placement, List<Hint> hints, long deadlineNs,
+                         Function<String, ManagedChannel> channels) {
         List<Member> peers = placement == null ? List.of() : peersOf(self, placement.topology().members());
         List<List<Hint>> batches = batches(hints);
         int next = 0;
@@ -48,7 +50,7 @@ final class HintHandover {
             if (next == batches.size()) {
                 break;
             }
-            ManagedChannel channel = NettyChannelBuilder.forTarget(peer.endpoint()).usePlaintext().build();
+            ManagedChannel channel = channels.apply(peer.endpoint());
             try {
                 while (next < batches.size()) {
                     long leftMs = Math.max(MIN_ATTEMPT_MS, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime()));

@@ -1,10 +1,14 @@
 package io.mnemo.node.server;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mnemo.node.cluster.membership.ClusterCompute;
+import io.mnemo.node.cluster.membership.LocalServices;
 import io.mnemo.node.cluster.ownership.BaselineMember;
 import io.mnemo.node.cluster.ownership.BaselineState;
 import io.mnemo.node.cluster.ownership.MemberState;
@@ -18,10 +22,14 @@ import io.mnemo.node.numa.NumaSetting;
 import io.mnemo.node.numa.NumaStatus;
 import io.mnemo.node.numa.NumaWorkers;
 import io.mnemo.node.numa.WorkerErrorHandler;
+import io.mnemo.node.query.ClusterQueries;
+import io.mnemo.node.query.LocalQueries;
 import io.mnemo.node.replication.Hint;
+import io.mnemo.node.replication.Rebalancer;
 import io.mnemo.node.replication.ReplicationConfig;
 import io.mnemo.node.replication.ReplicationNode;
 import io.mnemo.node.replication.Scheduler;
+import io.mnemo.node.security.NodeSecurity;
 import io.mnemo.node.storage.HybridClock;
 import io.mnemo.node.storage.SpaceConfig;
 import io.mnemo.node.storage.StorageConfig;
@@ -61,8 +69,9 @@ import org.slf4j.LoggerFactory;
  * {@code mnemo.raft.members}, and the baseline control loop. Each committed baseline
  * becomes the node's routing ({@link TopologyPlacement} over {@link TopologyMapper}'s topology), its peers'
  * addresses ({@link PeerTransport}) and its spaces; the node is ready once the baseline names it an active
- * member. Not assembled yet: partition streaming on an epoch change (a new owner fills in through anti-entropy
- * and read repair only), pending replica lists (joint quorums), cluster-wide counts and recall by cue.
+ * member. A placement change is carried out by the {@link Rebalancer}: the placement then holds the old and new
+ * replica lists (joint quorums), the node streams the partitions it gains, confirms through the ownership log,
+ * and drops the partitions it lost once the change is complete.
  *
  * <p><b>Start order</b> (reverse of close): store, NUMA workers, replication, gRPC server (its port is
  * known only once bound, and the topology names it), cluster control when clustered, health endpoint; then
@@ -92,12 +101,18 @@ public final class MnemoNode implements AutoCloseable {
     private HealthServer health;
     private volatile TopologyPlacement placement;
     private NumaWorkers numa;
+    /** TLS and authentication, from the configuration; set first in open(). */
+    private NodeSecurity security = NodeSecurity.plaintext();
     /** Partitions whose files were prepared (or are being prepared) on their NUMA pool. */
     private final Set<Integer> prepared = ConcurrentHashMap.newKeySet();
     private volatile MnemoServiceImpl.SpaceAdmin spaces;
     private PeerTransport transport;
     /** Set once, when clustered, before the first baseline is applied; onEpoch ignores baselines until then. */
     private volatile ClusterControl cluster;
+    /** Set once, when clustered, right after {@link #cluster}; moves data on placement changes. */
+    private volatile Rebalancer rebalancer;
+    /** The epoch of the last baseline applied (under the monitor); an older one arriving late is ignored. */
+    private long appliedEpoch;
 
     private MnemoNode(NodeConfig config) {
         this.config = config;
@@ -132,6 +147,12 @@ public final class MnemoNode implements AutoCloseable {
     private void open() throws IOException {
         int nodeId = config.nodeId();
         int partitions = config.partitions();
+        security = NodeSecurity.from(config);
+        LOG.info("node {}: {}", nodeId, security);
+        if (security.hasToken() && !security.isTls()) {
+            LOG.warn("node {}: {} is set but TLS is off: the token travels in plaintext", nodeId,
+                    Settings.AUTH_TOKEN_FILE.key());
+        }
         store = TieredStores.open(storageConfig(config));
         resources.push(store);
         LOG.info("node {}: storage open at {} ({} partitions); recovery: {}", nodeId, config.dataDir(), partitions,
@@ -147,7 +168,7 @@ public final class MnemoNode implements AutoCloseable {
             return t;
         });
         resources.push(timers::shutdownNow);
-        transport = new PeerTransport(Duration.ofSeconds(2));
+        transport = new PeerTransport(Duration.ofSeconds(2), a -> security.peerChannel(a.getHostString(), a.getPort()));
         resources.push(transport);
         ReplicationConfig rc = ReplicationConfig.builder(nodeId)
                 .writeQuorum(config.get(Settings.WRITE_QUORUM))
@@ -159,12 +180,20 @@ public final class MnemoNode implements AutoCloseable {
 
         MnemoServiceImpl service = new MnemoServiceImpl(nodeId, store, replication, this::topology, this::endpointOf,
                 () -> spaces, gate, config.hotMaxBytes().bytes(), PartitionFunction.of(partitions), numa::executorFor);
-        grpc = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.grpcPort()))
+        // Recall by cue and cluster-wide counts: jobs from other members find this node's LocalQueries here.
+        LocalServices jobServices = new LocalServices()
+                .register(LocalQueries.class, new LocalQueries(Integer.toString(nodeId), store, this::topology));
+        ClusterQueries queries = new ClusterQueries(jobServices, this::topology, this::liveMemberIds, this::compute, 2);
+        resources.push(queries);
+        service.useQueries(queries);
+        grpc = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.grpcPort()),
+                        security.serverCredentials())
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-                .addService(service)
-                .addService(new io.mnemo.node.replication.ReplicaServiceImpl(replication.handler(), this::endpointOf))
-                .addService(new AdminServiceImpl(() -> cluster))
-                .addService(new HandoverServiceImpl(replication))
+                .addService(ServerInterceptors.intercept(service, security.clientServices()))
+                .addService(ServerInterceptors.intercept(new io.mnemo.node.replication.ReplicaServiceImpl(
+                        replication.handler(), this::endpointOf), security.peerServices()))
+                .addService(ServerInterceptors.intercept(new AdminServiceImpl(() -> cluster), security.clientServices()))
+                .addService(ServerInterceptors.intercept(new HandoverServiceImpl(replication), security.peerServices()))
                 .build()
                 .start();
         resources.push(this::stopGrpc);
@@ -176,7 +205,7 @@ public final class MnemoNode implements AutoCloseable {
             prepareOwnedPartitions(placement);
         } else {
             try {
-                cluster = ClusterControl.start(config, endpoint, this::onEpoch);
+                cluster = ClusterControl.start(config, endpoint, this::onEpoch, jobServices);
             } catch (IOException | RuntimeException e) {
                 throw e;
             } catch (Exception e) {
@@ -184,6 +213,12 @@ public final class MnemoNode implements AutoCloseable {
             }
             resources.push(cluster);
             spaces = cluster;
+            ClusterControl cc = cluster;
+            Rebalancer rb = new Rebalancer(nodeId, store, replication.handler(), transport, cc::confirmMoves,
+                    config.get(Settings.READ_QUORUM), config.get(Settings.REBALANCE_MAX_BYTES_PER_SECOND).bytes());
+            rb.start();
+            resources.push(rb);
+            rebalancer = rb;
             onEpoch(cluster.current());
         }
         replication.start();
@@ -196,9 +231,23 @@ public final class MnemoNode implements AutoCloseable {
                 .description("1 while the node admits client calls").register(registry);
         Gauge.builder("mnemo_hints_pending", replication, r -> r.pendingHints())
                 .description("Writes kept for replicas that missed them").register(registry);
-        Gauge.builder("mnemo_topology_epoch", this, n -> n.placement == null ? 0 : n.placement.epoch())
+        Gauge.builder("mnemo_topology_epoch", this, n -> n.placement == null ? 0 : n.placement.topology().epoch())
                 .description("Topology epoch this node routes by").register(registry);
         service.metrics().bindTo(registry);
+        Rebalancer rb = rebalancer;
+        if (rb != null) {
+            Gauge.builder("mnemo_rebalance_partitions_moving", rb, r -> r.stats().partitionsMoving())
+                    .description("Partitions this node still has to stream in the placement change in progress")
+                    .register(registry);
+            FunctionCounter.builder("mnemo_rebalance_partitions_streamed", rb, r -> r.stats().partitionsStreamed())
+                    .description("Partitions this node received from their old replicas").register(registry);
+            FunctionCounter.builder("mnemo_rebalance_records_received", rb, r -> r.stats().recordsReceived())
+                    .description("Records received by rebalancing streams").register(registry);
+            FunctionCounter.builder("mnemo_rebalance_bytes_received", rb, r -> r.stats().bytesReceived())
+                    .description("Bytes received by rebalancing streams").register(registry);
+            FunctionCounter.builder("mnemo_rebalance_partitions_dropped", rb, r -> r.stats().partitionsDropped())
+                    .description("Partitions dropped after a completed placement change moved them away").register(registry);
+        }
         health = new HealthServer(new InetSocketAddress(config.bindHost(), config.metricsPort()), gate::isOpen, registry);
         resources.push(health);
         if (config.raftMembers().isEmpty()) {
@@ -222,21 +271,39 @@ public final class MnemoNode implements AutoCloseable {
         if (cluster == null || !state.isInitialized() || closed.get()) {
             return;
         }
+        if (state.epoch() < appliedEpoch) {
+            return;
+        }
+        appliedEpoch = state.epoch();
         if (state.partitions() != config.partitions()) {
             LOG.error("node {}: the cluster has {} partitions but mnemo.cluster.partitions is {}; not serving",
                     config.nodeId(), state.partitions(), config.partitions());
             return;
         }
         Map<Integer, InetSocketAddress> peers = new HashMap<>();
-        for (BaselineMember m : state.members()) {
+        List<BaselineMember> reachable = new ArrayList<>(state.transition().map(t -> t.source()).orElse(List.of()));
+        reachable.addAll(state.members());
+        for (BaselineMember m : reachable) {
             HostPort hp = HostPort.parse(m.endpoint());
             peers.put(Integer.parseInt(m.id()), new InetSocketAddress(hp.host(), hp.port()));
         }
         transport.update(peers);
         applySpaces(state);
         if (!state.activeMembers().isEmpty()) {
-            placement = new TopologyPlacement(TopologyMapper.toTopology(state));
-            prepareOwnedPartitions(placement);
+            TopologyPlacement next = new TopologyPlacement(TopologyMapper.toTopology(state),
+                    TopologyMapper.sourceTopology(state).orElse(null), state.ownershipEpoch());
+            placement = next;
+            replication.handler().placementChanged();
+            prepareOwnedPartitions(next);
+            Rebalancer rb = rebalancer;
+            if (rb != null) {
+                rb.onPlacement(next);
+            }
+            if (next.movingPartitions() > 0) {
+                LOG.info("node {}: placement change in progress at ownership epoch {}: {} partitions moving, confirmed by {}",
+                        config.nodeId(), state.ownershipEpoch(), next.movingPartitions(),
+                        state.transition().map(t -> t.confirmed()).orElse(List.of()));
+            }
         }
         boolean active = state.member(Integer.toString(config.nodeId()))
                 .map(m -> m.state() == MemberState.ACTIVE).orElse(false);
@@ -286,6 +353,18 @@ public final class MnemoNode implements AutoCloseable {
                 store.dropSpace(local.name());
             }
         }
+    }
+
+    /** The live members' ids for cluster queries: the cluster's, or this node alone. */
+    private Set<String> liveMemberIds() {
+        ClusterControl c = cluster;
+        return c == null ? Set.of(Integer.toString(config.nodeId())) : c.liveMemberIds();
+    }
+
+    /** The compute grid for cluster queries; null on a one-node cluster. */
+    private ClusterCompute compute() {
+        ClusterControl c = cluster;
+        return c == null ? null : c.compute();
     }
 
     private Topology topology() {
@@ -362,7 +441,7 @@ public final class MnemoNode implements AutoCloseable {
                 long deadline = System.nanoTime() + drain.toNanos();
                 List<Hint> left = replication.drain().get(drain.toMillis(), TimeUnit.MILLISECONDS);
                 if (!left.isEmpty()) {
-                    HintHandover.handOver(config.nodeId(), placement, left, deadline);
+                    HintHandover.handOver(config.nodeId(), placement, left, deadline, security::peerChannel);
                 }
             }
         } catch (InterruptedException e) {

@@ -1,10 +1,11 @@
 package io.mnemo.node.server;
 
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.mnemo.node.replication.ReadConsistency;
+import io.mnemo.node.query.ClusterQueries;
+import io.mnemo.node.query.CueHit;
 import io.mnemo.node.replication.Replicator;
 import io.mnemo.node.storage.Memory;
 import io.mnemo.node.storage.MemoryValidator;
@@ -24,12 +25,15 @@ import io.mnemo.protocol.v1.ItemError;
 import io.mnemo.protocol.v1.ListSpacesRequest;
 import io.mnemo.protocol.v1.ListSpacesResponse;
 import io.mnemo.protocol.v1.MnemoServiceGrpc;
+import io.mnemo.protocol.v1.RecallByCueRequest;
+import io.mnemo.protocol.v1.RecallByCueResponse;
 import io.mnemo.protocol.v1.RecallRequest;
 import io.mnemo.protocol.v1.RecallResponse;
 import io.mnemo.protocol.v1.RecoveryEvent;
 import io.mnemo.protocol.v1.RemoveRequest;
 import io.mnemo.protocol.v1.RemoveResponse;
 import io.mnemo.protocol.v1.ScanChunk;
+import io.mnemo.protocol.v1.ScoredMemory;
 import io.mnemo.protocol.v1.ScanRequest;
 import io.mnemo.protocol.v1.SpaceCounts;
 import io.mnemo.protocol.v1.SpaceSpec;
@@ -46,7 +50,9 @@ import io.mnemo.shardmap.PartitionFunction;
 import io.mnemo.shardmap.Topology;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -77,6 +83,7 @@ import java.util.function.Supplier;
 final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
     private static final int DEFAULT_SCAN_CHUNK = 256;
     private static final int MAX_SCAN_CHUNK = 4096;
+    private static final long DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 
     private final int nodeId;
     private final TieredStore store;
@@ -89,6 +96,8 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
     private final ClientCallMetrics metrics = new ClientCallMetrics();
     private final PartitionFunction partitionFunction;
     private final IntFunction<Executor> partitionPools;
+    /** Recall by cue and cluster-wide counts; set once by the node before the gate opens. */
+    private volatile ClusterQueries queries;
 
     /** Creates, drops and lists spaces: locally on a one-node cluster, through the ownership log when clustered. */
     interface SpaceAdmin {
@@ -188,25 +197,55 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
         reply(f, r -> r, out, "", space);
     }
 
+    /**
+     * Stores the items through the replicator's batch path ({@link Replicator#storeAll}: one local batch apply and
+     * one {@code ReplicateBatch} per replica instead of a replicated write per item). Each item is checked here (a
+     * bad one fails alone); the valid ones are grouped by their partition's worker pool and each group starts as one
+     * task on its pool, so the coordinator's local part (stamping and the warm-tier writes) runs on the pool of its
+     * partitions' NUMA node without a task per item; a full pool queue fails that group's items with UNAVAILABLE.
+     * One result per item, in request order, each counted like a single keyed call.
+     */
     @Override
     public void storeBatch(StoreBatchRequest request, StreamObserver<StoreBatchResponse> out) {
         if (!admit(out)) {
             return;
         }
         int n = request.getMemoriesCount();
+        List<CompletableFuture<io.mnemo.node.storage.Version>> versions = new ArrayList<>(Collections.nCopies(n, null));
+        Memory[] checked = new Memory[n];
+        Map<Executor, List<Integer>> groups = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            try {
+                Memory c = checkedMemory(true, request.getMemories(i), "memories[" + i + "]");
+                Executor pool = partitionPools.apply(partitionFunction.partitionOf(c.space(), c.id()));
+                checked[i] = c;
+                groups.computeIfAbsent(pool, x -> new ArrayList<>()).add(i);
+            } catch (RuntimeException e) {
+                versions.set(i, CompletableFuture.failedFuture(e));
+            }
+        }
+        for (Map.Entry<Executor, List<Integer>> group : groups.entrySet()) {
+            List<Integer> members = group.getValue();
+            List<Memory> memories = new ArrayList<>(members.size());
+            members.forEach(i -> memories.add(checked[i]));
+            CompletableFuture<List<CompletableFuture<io.mnemo.node.storage.Version>>> started;
+            try {
+                started = CompletableFuture.supplyAsync(() -> replicator.storeAll(memories), group.getKey());
+            } catch (RuntimeException e) {
+                started = CompletableFuture.failedFuture(e);
+            }
+            CompletableFuture<List<CompletableFuture<io.mnemo.node.storage.Version>>> batch = started;
+            for (int j = 0; j < members.size(); j++) {
+                int position = j;
+                versions.set(members.get(j), metrics.keyed(() -> batch.thenCompose(list -> list.get(position))));
+            }
+        }
         List<CompletableFuture<StoreItemResult>> items = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int index = i;
             io.mnemo.protocol.v1.Memory m = request.getMemories(i);
             String field = "memories[" + i + "]";
-            CompletableFuture<io.mnemo.node.storage.Version> f;
-            try {
-                Memory checked = checkedMemory(true, m, field);
-                f = keyed(checked.space(), checked.id(), () -> replicator.store(checked));
-            } catch (RuntimeException e) {
-                f = CompletableFuture.failedFuture(e);
-            }
-            items.add(f.handle((v, error) -> {
+            items.add(versions.get(i).handle((v, error) -> {
                 StoreItemResult.Builder b = StoreItemResult.newBuilder().setIndex(index);
                 if (error == null) {
                     return b.setVersion(ProtoMapping.toWire(v)).build();
@@ -225,6 +264,62 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
                     return b.build();
                 });
         reply(all, r -> r, out, "", "");
+    }
+
+    /** Gives the service the cluster queries that answer recall by cue and cluster-wide counts. */
+    void useQueries(ClusterQueries q) {
+        this.queries = Objects.requireNonNull(q, "queries");
+    }
+
+    // ---- cluster queries ----
+
+    /** Scatters the cue over the space's partitions (one replica each) and gathers the best k; see ClusterQueries. */
+    @Override
+    public void recallByCue(RecallByCueRequest request, StreamObserver<RecallByCueResponse> out) {
+        if (!admit(out)) {
+            return;
+        }
+        String space = request.getSpace();
+        CompletableFuture<RecallByCueResponse> f;
+        try {
+            SpaceConfig.validateName(space);
+            float[] cue = new float[request.getCueCount()];
+            for (int i = 0; i < cue.length; i++) {
+                cue[i] = request.getCue(i);
+            }
+            f = requireQueries().recallByCue(space, cue, request.getK(), request.getMinConfidence(),
+                    request.getPartitionsList(), queryTimeout()).thenApply(o -> {
+                        RecallByCueResponse.Builder b = RecallByCueResponse.newBuilder().setComplete(o.complete())
+                                .setPartitionsAnswered(o.answered()).setPartitionsAsked(o.asked());
+                        for (CueHit h : o.hits()) {
+                            b.addHits(ScoredMemory.newBuilder().setMemory(ProtoMapping.toWire(h.memory(), true))
+                                    .setSimilarity(h.similarity()));
+                        }
+                        return b.build();
+                    });
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        reply(f, r -> r, out, "", space);
+    }
+
+    private ClusterQueries requireQueries() {
+        ClusterQueries q = queries;
+        if (q == null) {
+            throw Errors.unavailable("node " + nodeId + " is not ready for cluster queries yet", 200);
+        }
+        return q;
+    }
+
+    /**
+     * Time a cluster query may take: most of what is left of the call's deadline (the rest carries the answer
+     * back), or {@value #DEFAULT_QUERY_TIMEOUT_MS} ms when the caller set none.
+     */
+    private static java.time.Duration queryTimeout() {
+        io.grpc.Deadline deadline = io.grpc.Context.current().getDeadline();
+        long ns = deadline == null ? java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DEFAULT_QUERY_TIMEOUT_MS)
+                : deadline.timeRemaining(java.util.concurrent.TimeUnit.NANOSECONDS) * 9 / 10;
+        return java.time.Duration.ofNanos(Math.max(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10), ns));
     }
 
     // ---- local reads ----
@@ -287,10 +382,16 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
             return;
         }
         try {
-            if (request.getClusterWide() && topology.get().members().size() > 1) {
-                // A cluster-wide count needs a compute job on every member; not assembled yet (see MnemoNode).
-                throw Status.UNIMPLEMENTED.withDescription("cluster_wide counts need the cluster compute job, which "
-                        + "this node does not run yet; ask each node or count locally").asRuntimeException();
+            if (!request.getSpace().isEmpty()) {
+                SpaceConfig.validateName(request.getSpace());
+                if (spaceConfig(request.getSpace()).isEmpty()) {
+                    throw new io.mnemo.node.storage.UnknownSpaceException(request.getSpace());
+                }
+            }
+            Topology t = topology.get();
+            if (request.getClusterWide() && t != null && t.members().size() > 1) {
+                clusterCounts(request, out);
+                return;
             }
             TierCounts counts = store.counts();
             CountsResponse.Builder b = CountsResponse.newBuilder();
@@ -310,6 +411,34 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
         } catch (RuntimeException e) {
             failAdmitted(out, e, "", request.getSpace());
         }
+    }
+
+    /**
+     * Counts every partition once, each by one replica (ClusterQueries), and sums. A count that could not reach a
+     * replica of every partition in time fails with a retryable UNAVAILABLE rather than return a number that is
+     * silently too small (CountsResponse has no field to say it is partial).
+     */
+    private void clusterCounts(CountsRequest request, StreamObserver<CountsResponse> out) {
+        String space = request.getSpace();
+        CompletableFuture<CountsResponse> f = requireQueries().counts(space, queryTimeout()).thenApply(o -> {
+            if (!o.complete()) {
+                throw Errors.unavailable("cluster-wide count reached " + o.answered() + " of " + o.asked()
+                        + " partitions in time (no live replica answered for the others); retry", 500);
+            }
+            CountsResponse.Builder b = CountsResponse.newBuilder();
+            long[] total = new long[3];
+            for (Map.Entry<String, long[]> e : o.spaces().entrySet()) {
+                long[] c = e.getValue();
+                b.addSpaces(SpaceCounts.newBuilder().setSpace(e.getKey())
+                        .setCounts(ProtoMapping.toWire(new TierCounts.SpaceCounts(c[0], c[1], c[2]))));
+                for (int i = 0; i < 3; i++) {
+                    total[i] += c[i];
+                }
+            }
+            b.setTotal(ProtoMapping.toWire(new TierCounts.SpaceCounts(total[0], total[1], total[2])));
+            return b.build();
+        });
+        reply(f, r -> r, out, "", space);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.mnemo.node.server;
 
+import io.mnemo.node.replication.MoveRule;
 import io.mnemo.node.replication.ReplicaPlacement;
 import io.mnemo.shardmap.Member;
 import io.mnemo.shardmap.Topology;
@@ -9,27 +10,67 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A shard-map {@link Topology} seen as replication's {@link ReplicaPlacement}. Shard-map members are named by
- * strings; replication names nodes by their numeric id, so a member's id must be the decimal node id (the
- * assembly names members that way). The replica lists are converted once, at construction: the placement is an
- * immutable snapshot like the topology it wraps. No partition is ever moving in a placement built from one
- * topology; joint quorums need the pair of topologies of an epoch change, which rebalancing will supply.
+ * A baseline's placement seen as replication's {@link ReplicaPlacement}. Shard-map members are named by strings;
+ * replication names nodes by their numeric id, so a member's id must be the decimal node id (the assembly names
+ * members that way). The replica lists are converted once, at construction: an immutable snapshot.
+ *
+ * <p>During a placement change the placement holds two topologies: the source S (the last stable placement) and
+ * the target T (the baseline's active members). A partition whose replica sets differ ({@link MoveRule}) is
+ * moving: {@link #replicas} is S's list (reads keep going to the old owners, who hold everything acknowledged,
+ * until the receivers confirm) and {@link #pendingReplicas} is T's list (writes need a joint quorum, so every
+ * write acknowledged from now on is also on a majority of T). Other partitions use T's list and nothing pends.
+ *
+ * <p>{@link #epoch()} is the <em>ownership</em> epoch, the version of this placement, which replicas compare; it
+ * moves only when the placement (or a move's state) changes, so a change that moves nothing (a space created)
+ * never fences replication. {@link #topology()} is the target topology with the baseline's topology epoch, for
+ * clients.
  */
 final class TopologyPlacement implements ReplicaPlacement {
     private final Topology topology;
+    private final long ownershipEpoch;
     private final List<List<Integer>> replicas;
+    private final List<List<Integer>> pending;
+    private final int moving;
 
+    /** A placement with nothing moving, versioned by the topology's epoch (a one-node cluster). */
     TopologyPlacement(Topology topology) {
-        this.topology = Objects.requireNonNull(topology, "topology");
-        List<List<Integer>> lists = new ArrayList<>(topology.partitions());
-        for (int p = 0; p < topology.partitions(); p++) {
-            List<Integer> ids = new ArrayList<>();
-            for (Member m : topology.replicas(p)) {
-                ids.add(nodeIdOf(m));
+        this(topology, null, topology.epoch());
+    }
+
+    /**
+     * A placement of {@code target}, moving from {@code source} when it is not null.
+     *
+     * @param ownershipEpoch the baseline's ownership epoch
+     */
+    TopologyPlacement(Topology target, Topology source, long ownershipEpoch) {
+        this.topology = Objects.requireNonNull(target, "target");
+        this.ownershipEpoch = ownershipEpoch;
+        List<List<Integer>> cur = new ArrayList<>(target.partitions());
+        List<List<Integer>> pend = new ArrayList<>(target.partitions());
+        int count = 0;
+        for (int p = 0; p < target.partitions(); p++) {
+            List<Integer> t = ids(target.replicas(p));
+            List<Integer> s = source == null ? t : ids(source.replicas(p));
+            if (MoveRule.isMoving(s, t)) {
+                cur.add(s);
+                pend.add(t);
+                count++;
+            } else {
+                cur.add(t);
+                pend.add(List.of());
             }
-            lists.add(List.copyOf(ids));
         }
-        this.replicas = Collections.unmodifiableList(lists);
+        this.replicas = Collections.unmodifiableList(cur);
+        this.pending = Collections.unmodifiableList(pend);
+        this.moving = count;
+    }
+
+    private static List<Integer> ids(List<Member> members) {
+        List<Integer> ids = new ArrayList<>(members.size());
+        for (Member m : members) {
+            ids.add(nodeIdOf(m));
+        }
+        return List.copyOf(ids);
     }
 
     /** The numeric node id a member stands for. */
@@ -41,13 +82,19 @@ final class TopologyPlacement implements ReplicaPlacement {
         }
     }
 
+    /** The target topology, numbered with the baseline's topology epoch. */
     Topology topology() {
         return topology;
     }
 
+    /** The number of partitions moving in this placement. */
+    int movingPartitions() {
+        return moving;
+    }
+
     @Override
     public long epoch() {
-        return topology.epoch();
+        return ownershipEpoch;
     }
 
     @Override
@@ -57,7 +104,7 @@ final class TopologyPlacement implements ReplicaPlacement {
 
     @Override
     public List<Integer> pendingReplicas(int partition) {
-        return List.of();
+        return pending.get(partition);
     }
 
     @Override
@@ -67,6 +114,7 @@ final class TopologyPlacement implements ReplicaPlacement {
 
     @Override
     public String toString() {
-        return "TopologyPlacement[epoch=" + topology.epoch() + ", members=" + topology.members().size() + "]";
+        return "TopologyPlacement[epoch=" + topology.epoch() + ", ownershipEpoch=" + ownershipEpoch + ", members="
+                + topology.members().size() + ", moving=" + moving + "]";
     }
 }

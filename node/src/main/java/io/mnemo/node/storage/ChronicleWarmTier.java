@@ -279,6 +279,13 @@ final class ChronicleWarmTier implements WarmTier {
     }
 
     @Override
+    public Map<String, SpaceTally> tallies(int partition) {
+        checkPartition(partition);
+        PartitionStore s = parts.get(partition);
+        return s == null ? Map.of() : Collections.unmodifiableMap(s.tallies());
+    }
+
+    @Override
     public Sizes sizes() {
         long file = 0;
         long used = 0;

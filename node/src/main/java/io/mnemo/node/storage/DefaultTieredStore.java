@@ -2,10 +2,12 @@ package io.mnemo.node.storage;
 
 import io.mnemo.shardmap.PartitionFunction;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -13,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.IntPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -380,37 +383,73 @@ public final class DefaultTieredStore implements TieredStore {
         WriteResult r;
         enter();
         try {
-            MemoryKey k = record.key();
-            SpaceConfig sc = requireSpace(k.space());
-            MemoryValidator.validateId(k.id());
-            if (!record.isTombstone()) {
-                MemoryValidator.validate(record.memory().orElseThrow(), sc);
-            }
-            int p = partitionOf(k.space(), k.id());
-            ReentrantLock l = locks.lockFor(k);
-            l.lock();
-            try {
-                clock.observe(record.version().hlc());
-                Version current = currentVersion(p, k);
-                if (!record.version().isNewerThan(current)) {
-                    return new WriteResult(false, current);
-                }
-                warm.write(p, record, record.isTombstone() ? 0 : sc.quotaBytes().orElse(0));
-                hot.takePending(k);
-                if (record.isTombstone()) {
-                    hot.invalidate(k);
-                } else {
-                    hot.put(k, record.memory().orElseThrow(), false);
-                }
-                r = new WriteResult(true, record.version());
-            } finally {
-                l.unlock();
-            }
+            r = applyEntered(record, requireSpace(record.key().space()));
         } finally {
             exit();
         }
         drainPendingStats();
         return r;
+    }
+
+    /**
+     * The batch form of {@link #apply}: the lifecycle lock is taken once for the batch, each distinct space is
+     * looked up once, and parked access statistics are written back once at the end. Each record still takes its
+     * own key stripe (one at a time, as the lock order requires), so its write is durable and visible before the
+     * next record is looked at, and nothing differs from calling {@link #apply} per record.
+     */
+    @Override
+    public List<ApplyOutcome> applyAll(List<StoredRecord> records) {
+        List<ApplyOutcome> out = new ArrayList<>(records.size());
+        enter();
+        try {
+            Map<String, SpaceConfig> spaces = new HashMap<>();
+            for (StoredRecord record : records) {
+                try {
+                    String space = record.key().space();
+                    SpaceConfig sc = spaces.get(space);
+                    if (sc == null) {
+                        sc = requireSpace(space);
+                        spaces.put(space, sc);
+                    }
+                    out.add(ApplyOutcome.of(applyEntered(record, sc)));
+                } catch (RuntimeException e) {
+                    out.add(ApplyOutcome.failed(e));
+                }
+            }
+        } finally {
+            exit();
+        }
+        drainPendingStats();
+        return out;
+    }
+
+    /** One replicated record, last writer wins; the caller holds the lifecycle read lock. */
+    private WriteResult applyEntered(StoredRecord record, SpaceConfig sc) {
+        MemoryKey k = record.key();
+        MemoryValidator.validateId(k.id());
+        if (!record.isTombstone()) {
+            MemoryValidator.validate(record.memory().orElseThrow(), sc);
+        }
+        int p = partitionOf(k.space(), k.id());
+        ReentrantLock l = locks.lockFor(k);
+        l.lock();
+        try {
+            clock.observe(record.version().hlc());
+            Version current = currentVersion(p, k);
+            if (!record.version().isNewerThan(current)) {
+                return new WriteResult(false, current);
+            }
+            warm.write(p, record, record.isTombstone() ? 0 : sc.quotaBytes().orElse(0));
+            hot.takePending(k);
+            if (record.isTombstone()) {
+                hot.invalidate(k);
+            } else {
+                hot.put(k, record.memory().orElseThrow(), false);
+            }
+            return new WriteResult(true, record.version());
+        } finally {
+            l.unlock();
+        }
     }
 
     /** Reads the warm tier, counting a corruption before rethrowing it. */
@@ -598,6 +637,47 @@ public final class DefaultTieredStore implements TieredStore {
     }
 
     @Override
+    public TierCounts counts(IntPredicate partitions) {
+        Objects.requireNonNull(partitions, "partitions");
+        enter();
+        try {
+            Map<String, Long> hotBySpace = hot.countsBySpace(k -> partitions.test(partitionOf(k.space(), k.id())));
+            Map<String, long[]> warmBySpace = new HashMap<>();
+            for (int p = 0; p < warm.partitions(); p++) {
+                if (!partitions.test(p)) {
+                    continue;
+                }
+                for (Map.Entry<String, SpaceTally> e : warm.tallies(p).entrySet()) {
+                    long[] c = warmBySpace.computeIfAbsent(e.getKey(), k -> new long[2]);
+                    c[0] += e.getValue().live.get();
+                    c[1] += e.getValue().tombstones.get();
+                }
+            }
+            Map<String, TierCounts.SpaceCounts> spaces = new HashMap<>();
+            long hotTotal = 0;
+            long warmTotal = 0;
+            long tombTotal = 0;
+            for (Map.Entry<String, long[]> e : warmBySpace.entrySet()) {
+                long h = hotBySpace.getOrDefault(e.getKey(), 0L);
+                long live = e.getValue()[0];
+                long tomb = e.getValue()[1];
+                if (live != 0 || tomb != 0 || h != 0) {
+                    spaces.put(e.getKey(), new TierCounts.SpaceCounts(h, live, tomb));
+                }
+                warmTotal += live;
+                tombTotal += tomb;
+            }
+            for (Map.Entry<String, Long> e : hotBySpace.entrySet()) {
+                hotTotal += e.getValue();
+                spaces.putIfAbsent(e.getKey(), new TierCounts.SpaceCounts(e.getValue(), 0, 0));
+            }
+            return new TierCounts(spaces, hotTotal, warmTotal, tombTotal);
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
     public StoreStats stats() {
         enter();
         try {
@@ -672,6 +752,7 @@ public final class DefaultTieredStore implements TieredStore {
      * Deletes every record of one partition (after its new owners confirmed they hold it). Runs alone: no
      * other operation proceeds meanwhile.
      */
+    @Override
     public void dropPartition(int partition) {
         enterExclusive();
         try {
@@ -679,6 +760,16 @@ public final class DefaultTieredStore implements TieredStore {
             warm.dropPartition(partition);
         } finally {
             exitExclusive();
+        }
+    }
+
+    @Override
+    public java.util.SortedSet<Integer> partitionsWithFiles() {
+        enter();
+        try {
+            return warm.partitionsWithData();
+        } finally {
+            exit();
         }
     }
 

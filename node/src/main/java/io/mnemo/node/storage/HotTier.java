@@ -153,6 +153,18 @@ final class HotTier {
         return out;
     }
 
+    /** Exact per-space entry counts of the keys {@code include} accepts. */
+    Map<String, Long> countsBySpace(java.util.function.Predicate<MemoryKey> include) {
+        cache.cleanUp();
+        Map<String, Long> out = new HashMap<>();
+        for (MemoryKey k : cache.asMap().keySet()) {
+            if (include.test(k)) {
+                out.merge(k.space(), 1L, Long::sum);
+            }
+        }
+        return out;
+    }
+
     long size() {
         cache.cleanUp();
         return cache.asMap().size();

@@ -1,7 +1,9 @@
 package io.mnemo.node.storage;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntPredicate;
 
 /**
  * One node's storage engine: a bounded in-heap hot tier in front of a persistent Chronicle Map warm
@@ -60,6 +62,29 @@ public interface TieredStore extends AutoCloseable {
     WriteResult apply(StoredRecord record);
 
     /**
+     * Applies many replicated records, each exactly as {@link #apply} would (last writer wins, durable in the warm
+     * tier before this method returns), in list order, so of two records of one key the later one is compared
+     * against the earlier one. A record the store refuses (invalid, unknown space, quota, ...) fails alone: the
+     * result holds one {@link ApplyOutcome} per record, in order. Implementations may amortise per-call costs over
+     * the batch; this default applies the records one by one.
+     *
+     * @throws StoreClosedException if the store is closed (when thrown before any record, nothing was applied)
+     */
+    default List<ApplyOutcome> applyAll(List<StoredRecord> records) {
+        List<ApplyOutcome> out = new ArrayList<>(records.size());
+        for (StoredRecord r : records) {
+            try {
+                out.add(ApplyOutcome.of(apply(r)));
+            } catch (StoreClosedException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                out.add(ApplyOutcome.failed(e));
+            }
+        }
+        return out;
+    }
+
+    /**
      * Streams records in a stable order (partition, then key), resumable from {@link ScanCursor#resumeToken()}.
      * Safe during concurrent writes: every record that exists for the whole scan is returned exactly once;
      * records written during the scan may or may not be. Never materialises more than one partition's keys.
@@ -72,8 +97,24 @@ public interface TieredStore extends AutoCloseable {
      */
     void preparePartition(int partition);
 
+    /**
+     * Deletes every record of one partition and its files (rebalancing, after the partition's new owners confirmed
+     * they hold it). Runs alone: no other operation of the store proceeds meanwhile. Dropping a partition that has
+     * no files does nothing.
+     */
+    void dropPartition(int partition);
+
+    /** The partitions that have files in this store (open or found on disk; possibly empty ones), ascending. */
+    java.util.SortedSet<Integer> partitionsWithFiles();
+
     /** Exact counts per tier and per space. */
     TierCounts counts();
+
+    /**
+     * Exact counts per tier and per space of the partitions {@code partitions} accepts: a cluster-wide count asks
+     * each node only for the partitions it answers for, so that replicas are not counted twice.
+     */
+    TierCounts counts(IntPredicate partitions);
 
     /** Bytes, fragmentation, recovery findings and corruption counters. */
     StoreStats stats();

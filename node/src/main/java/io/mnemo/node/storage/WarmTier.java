@@ -50,6 +50,9 @@ interface WarmTier extends AutoCloseable {
     /** Per-space counters summed over the node (live, tombstones, bytes, large values). */
     Map<String, SpaceTally> tallies();
 
+    /** Per-space counters of one partition; empty when the partition has no files. */
+    Map<String, SpaceTally> tallies(int partition);
+
     /** File-level sizes. */
     Sizes sizes();
 

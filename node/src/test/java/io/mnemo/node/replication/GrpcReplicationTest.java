@@ -150,6 +150,78 @@ class GrpcReplicationTest {
         assertThat(nodes.get(0).stats().hintsDelivered()).isEqualTo(1);
     }
 
+    @Test
+    void storeAll_overLoopbackGrpc_replicatesEveryItemInBatches() throws Exception {
+        int n = 600;
+        List<io.mnemo.node.storage.Memory> batch = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            batch.add(MiniCluster.memory("b" + i, i % 3 == 0 ? null : "item " + i));
+        }
+        List<java.util.concurrent.CompletableFuture<Version>> results = nodes.get(1).storeAll(batch);
+        List<Version> acked = new ArrayList<>();
+        for (java.util.concurrent.CompletableFuture<Version> f : results) {
+            acked.add(f.get(20, TimeUnit.SECONDS));
+        }
+        Await.until("every item on all 3 stores", Duration.ofSeconds(20), () -> IntStream.range(0, n).allMatch(i ->
+                IntStream.range(0, 3).allMatch(s -> stores.get(s).read(MiniCluster.SPACE, "b" + i)
+                        .map(r -> r.version().equals(acked.get(i))).orElse(false))));
+        assertThat(stores.get(2).read(MiniCluster.SPACE, "b3").orElseThrow().memory().orElseThrow().content())
+                .as("absent content stays absent over the wire").isEmpty();
+        assertThat(stores.get(0).read(MiniCluster.SPACE, "b4").orElseThrow().memory().orElseThrow().content())
+                .contains("item 4");
+        assertThat(nodes.get(1).stats().writesAcked()).isEqualTo(n);
+        assertThat(nodes.get(1).pendingHints()).isZero();
+    }
+
+    @Test
+    void replicateBatch_overGrpc_answersPerItemWithTypedErrors() throws Exception {
+        // Node 2 at the same epoch replicates only partitions 1 (1, 2) and 2 (2, 0) of a ring of RF 2 over 0, 1, 2.
+        placements.get(2).set(StaticPlacement.ring(1, PARTITIONS, List.of(0, 1, 2), 2));
+        io.mnemo.shardmap.PartitionFunction f = io.mnemo.shardmap.PartitionFunction.of(PARTITIONS);
+        String held = idIn(f, 1);
+        String notHeld = idIn(f, 0);
+        Version v = new Version(1L << 30, 0);
+        StoredRecord newer = StoredRecord.live(MiniCluster.memory(held, "newer").toBuilder().version(v).build());
+        stores.get(2).apply(newer);
+        List<ReplicaTransport.ReplicateItem> items = List.of(
+                new ReplicaTransport.ReplicateItem(1, StoredRecord.live(MiniCluster.memory(held, "older").toBuilder()
+                        .version(new Version(1L << 29, 1)).build())),
+                new ReplicaTransport.ReplicateItem(0, StoredRecord.live(MiniCluster.memory(notHeld, "x").toBuilder()
+                        .version(v).build())),
+                new ReplicaTransport.ReplicateItem(2, StoredRecord.live(MiniCluster.memory(notHeld, "misfiled").toBuilder()
+                        .version(v).build())),
+                new ReplicaTransport.ReplicateItem(1, StoredRecord.tombstone(new io.mnemo.node.storage.MemoryKey(
+                        MiniCluster.SPACE, idIn(f, 1, held)), v)));
+        List<ReplicaTransport.ItemReply> replies = transports.get(0).replicateBatch(2, new Caller(0, 1), items)
+                .get(10, TimeUnit.SECONDS);
+        assertThat(replies).hasSize(4);
+        assertThat(replies.get(0).reply().applied()).as("older version loses").isFalse();
+        assertThat(replies.get(0).reply().currentVersion()).isEqualTo(v);
+        assertThat(replies.get(1).error()).isInstanceOfSatisfying(WrongOwnerException.class, e -> {
+            assertThat(e.partition()).isZero();
+            assertThat(e.suggestedReplicas()).containsExactly(0, 1);
+        });
+        assertThat(replies.get(2).error()).isInstanceOfSatisfying(ReplicaRejectedException.class,
+                e -> assertThat(e.reason()).isEqualTo(ReplicaRejectedException.Reason.INVALID_ARGUMENT));
+        assertThat(replies.get(3).reply().applied()).as("a tombstone in a batch").isTrue();
+        assertThat(stores.get(2).read(MiniCluster.SPACE, held)).contains(newer);
+
+        placements.get(2).set(StaticPlacement.ring(9, PARTITIONS, List.of(0, 1, 2), 3));
+        Throwable stale = failure(() -> transports.get(0).replicateBatch(2, new Caller(0, 1), items).get(10, TimeUnit.SECONDS));
+        assertThat(stale).as("the epoch fails the whole call")
+                .isInstanceOfSatisfying(StaleEpochException.class, e -> assertThat(e.currentEpoch()).isEqualTo(9));
+    }
+
+    /** The first id "p&lt;i&gt;" in {@code partition} other than {@code except}. */
+    private static String idIn(io.mnemo.shardmap.PartitionFunction f, int partition, String... except) {
+        for (int i = 0; ; i++) {
+            String id = "p" + i;
+            if (f.partitionOf(MiniCluster.SPACE, id) == partition && !List.of(except).contains(id)) {
+                return id;
+            }
+        }
+    }
+
     private interface Call {
         Object run() throws Exception;
     }

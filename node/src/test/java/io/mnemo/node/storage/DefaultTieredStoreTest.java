@@ -256,6 +256,67 @@ class DefaultTieredStoreTest {
     }
 
     @Test
+    void applyAll_mixedBatch_sameOutcomesAndStateAsApplyOneByOne() {
+        List<StoredRecord> batch = List.of(
+                StoredRecord.live(memory("k0", "older").toBuilder().version(new Version(100L << 16, 1)).build()),
+                StoredRecord.live(memory("k1", "first").toBuilder().version(new Version(200L << 16, 1)).build()),
+                // A recent tombstone: reopening collects tombstones older than the grace period.
+                StoredRecord.tombstone(new MemoryKey(SPACE, "k2"), new Version(System.currentTimeMillis() << 16, 1)),
+                StoredRecord.live(Memory.builder("nope", "k3").embedding(new float[StoreFixtures.DIM])
+                        .version(new Version(220L << 16, 1)).build()),
+                StoredRecord.live(Memory.builder(SPACE, "k4").embedding(new float[StoreFixtures.DIM + 1])
+                        .version(new Version(230L << 16, 1)).build()),
+                StoredRecord.live(memory("k1", "second").toBuilder().version(new Version(240L << 16, 1)).build()),
+                StoredRecord.live(memory("k5", "z".repeat(40_000)).toBuilder().version(new Version(250L << 16, 1)).build()),
+                StoredRecord.tombstone(new MemoryKey(SPACE, "k0"), new Version(90L << 16, 3)));
+        StoredRecord newerK0 = StoredRecord.live(memory("k0", "newer").toBuilder().version(new Version(150L << 16, 2)).build());
+        List<Object> oneByOne = new ArrayList<>();
+        TierCounts expectedCounts;
+        try (DefaultTieredStore s = openWithSpace(smallConfig(dir.resolve("one")).build())) {
+            s.apply(newerK0);
+            for (StoredRecord r : batch) {
+                try {
+                    oneByOne.add(s.apply(r));
+                } catch (RuntimeException e) {
+                    oneByOne.add(e.getClass());
+                }
+            }
+            expectedCounts = s.counts();
+        }
+        StorageConfig cfg = smallConfig(dir.resolve("all")).build();
+        try (DefaultTieredStore s = openWithSpace(cfg)) {
+            s.apply(newerK0);
+            List<ApplyOutcome> outcomes = s.applyAll(batch);
+            assertThat(outcomes).hasSize(batch.size());
+            List<Object> asOne = new ArrayList<>();
+            for (ApplyOutcome o : outcomes) {
+                asOne.add(o.ok() ? o.result() : o.error().getClass());
+            }
+            assertThat(asOne).isEqualTo(oneByOne);
+            assertThat(asOne.get(0)).isEqualTo(new WriteResult(false, newerK0.version()));
+            assertThat(asOne.get(3)).isEqualTo(UnknownSpaceException.class);
+            assertThat(asOne.get(4)).isEqualTo(InvalidMemoryException.class);
+            assertThat(s.counts()).as("hot tier written through, tallies exact").isEqualTo(expectedCounts);
+            assertThat(s.recall(SPACE, "k1").orElseThrow().content()).contains("second");
+        }
+        try (DefaultTieredStore s = TieredStores.open(cfg)) {
+            assertThat(s.read(SPACE, "k0").orElseThrow().memory().orElseThrow().content()).contains("newer");
+            assertThat(s.read(SPACE, "k1").orElseThrow().version()).isEqualTo(new Version(240L << 16, 1));
+            assertThat(s.read(SPACE, "k2").orElseThrow().isTombstone()).isTrue();
+            assertThat(s.read(SPACE, "k5").orElseThrow().memory().orElseThrow().content()).contains("z".repeat(40_000));
+            assertThat(s.read(SPACE, "k4")).isEmpty();
+        }
+    }
+
+    @Test
+    void applyAll_afterClose_throwsStoreClosed() {
+        DefaultTieredStore s = openWithSpace(smallConfig(dir).build());
+        s.close();
+        assertThatThrownBy(() -> s.applyAll(List.of(StoredRecord.live(memory("k", "x").toBuilder()
+                .version(new Version(1L << 16, 1)).build())))).isInstanceOf(StoreClosedException.class);
+    }
+
+    @Test
     void open_unknownFormatVersion_refusedNamingVersionsAndMigration() throws IOException {
         StorageConfig cfg = smallConfig(dir).build();
         TieredStores.open(cfg).close();

@@ -1,6 +1,7 @@
 package io.mnemo.node.cluster.membership;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Runs {@link ClusterJob}s on live members. Thread-safe; throws {@link IllegalStateException} once the
@@ -22,4 +23,12 @@ public interface ClusterCompute {
      * @throws ClusterJobException naming the node and the kind of failure
      */
     <R> R call(String nodeId, ClusterJob<R> job, Duration timeout);
+
+    /**
+     * Runs the job on the member {@code nodeId} without blocking the caller: the future completes with the result,
+     * or exceptionally with a {@link ClusterJobException} naming the node and the kind of failure (never any other
+     * exception). Scatter-gather queries use it to wait for many members at once and to retry one member's share
+     * elsewhere as soon as that member fails.
+     */
+    <R> CompletableFuture<R> callAsync(String nodeId, ClusterJob<R> job, Duration timeout);
 }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteException;
@@ -62,6 +63,44 @@ final class IgniteClusterCompute implements ClusterCompute {
         Objects.requireNonNull(job, "job");
         long deadlineNs = deadline(timeout);
         return await(nodeId, submit(nodeId, job, timeout), deadlineNs);
+    }
+
+    @Override
+    public <R> CompletableFuture<R> callAsync(String nodeId, ClusterJob<R> job, Duration timeout) {
+        Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(job, "job");
+        CompletableFuture<R> out = new CompletableFuture<>();
+        IgniteFuture<R> future;
+        try {
+            deadline(timeout);
+            future = submit(nodeId, job, timeout);
+        } catch (ClusterJobException e) {
+            out.completeExceptionally(e);
+            return out;
+        } catch (RuntimeException e) {
+            out.completeExceptionally(new ClusterJobException(nodeId, ClusterJobException.Kind.TRANSPORT,
+                    String.valueOf(e.getMessage()), e));
+            return out;
+        }
+        // Ignite's own task timeout ends the job; orTimeout is the backstop should its answer never arrive.
+        CompletableFuture.delayedExecutor(timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(100), TimeUnit.NANOSECONDS)
+                .execute(() -> {
+                    if (out.completeExceptionally(new ClusterJobException(nodeId, ClusterJobException.Kind.TIMED_OUT,
+                            "no answer before the deadline", null))) {
+                        future.cancel();
+                    }
+                });
+        future.listen(f -> {
+            try {
+                out.complete(f.get());
+            } catch (IgniteException e) {
+                out.completeExceptionally(translate(nodeId, e));
+            } catch (RuntimeException e) {
+                out.completeExceptionally(new ClusterJobException(nodeId, ClusterJobException.Kind.TRANSPORT,
+                        String.valueOf(e.getMessage()), e));
+            }
+        });
+        return out;
     }
 
     private static long deadline(Duration timeout) {

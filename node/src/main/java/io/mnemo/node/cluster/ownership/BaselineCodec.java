@@ -1,6 +1,7 @@
 package io.mnemo.node.cluster.ownership;
 
 import io.mnemo.node.cluster.ownership.BaselineCommand.AddMember;
+import io.mnemo.node.cluster.ownership.BaselineCommand.ConfirmMoves;
 import io.mnemo.node.cluster.ownership.BaselineCommand.CreateSpace;
 import io.mnemo.node.cluster.ownership.BaselineCommand.DrainMember;
 import io.mnemo.node.cluster.ownership.BaselineCommand.DropSpace;
@@ -29,10 +30,15 @@ import java.util.List;
  * (id:str endpoint:str weight:i32 hasZone:u8 [zone:str] state:u8 lastConfirmedMillis:i64)*
  * spaceCount:i32 (name:str dimension:i32 quotaBytes:i64)*}; an uninitialized state is epoch 0, P = RF = 0
  * and no members or spaces.
+ *
+ * <p>State, version 2 (placement changes): version 1's fields, then {@code ownershipEpoch:i64
+ * hasTransition:u8 [sourceCount:i32 (member as above)* confirmedCount:i32 (id:str)*]}. Version 2 adds the
+ * command {@code CONFIRM_MOVES (id:str ownershipEpoch:i64)}. Version 1 is not read: it was never released, and
+ * a node meeting it refuses it with a message naming both versions.
  */
 public final class BaselineCodec {
     /** The format version this class writes. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     /** Largest encoded state this class decodes. */
     public static final int MAX_STATE_BYTES = 256 << 20;
 
@@ -101,6 +107,11 @@ public final class BaselineCodec {
             case DROP_SPACE:
                 w.string(((DropSpace) command).name());
                 break;
+            case CONFIRM_MOVES: {
+                ConfirmMoves c = (ConfirmMoves) command;
+                w.string(c.id()).i64(c.ownershipEpoch());
+                break;
+            }
             default:
                 throw new IllegalStateException("unhandled command kind " + command.kind());
         }
@@ -147,6 +158,9 @@ public final class BaselineCodec {
                     break;
                 case DROP_SPACE:
                     command = new DropSpace(r.string("name"));
+                    break;
+                case CONFIRM_MOVES:
+                    command = new ConfirmMoves(r.string("id"), r.i64("ownershipEpoch"));
                     break;
                 default:
                     throw new IllegalStateException("unhandled command kind " + kind);
@@ -208,17 +222,32 @@ public final class BaselineCodec {
 
     private static void writeState(WireWriter w, BaselineState s) {
         w.i64(s.epoch()).i32(s.partitions()).i32(s.replicationFactor());
-        List<BaselineMember> members = s.members();
+        writeMembers(w, s.members());
+        List<SpaceSettings> spaces = s.spaces();
+        w.i32(spaces.size());
+        for (SpaceSettings sp : spaces) {
+            w.string(sp.name()).i32(sp.dimension()).i64(sp.quotaBytes());
+        }
+        w.i64(s.ownershipEpoch());
+        Transition t = s.transition().orElse(null);
+        if (t == null) {
+            w.u8(0);
+        } else {
+            w.u8(1);
+            writeMembers(w, t.source());
+            w.i32(t.confirmed().size());
+            for (String id : t.confirmed()) {
+                w.string(id);
+            }
+        }
+    }
+
+    private static void writeMembers(WireWriter w, List<BaselineMember> members) {
         w.i32(members.size());
         for (BaselineMember m : members) {
             w.string(m.id()).string(m.endpoint()).i32(m.weight());
             writeOptional(w, m.zone());
             w.u8(m.state().code()).i64(m.lastConfirmedMillis());
-        }
-        List<SpaceSettings> spaces = s.spaces();
-        w.i32(spaces.size());
-        for (SpaceSettings sp : spaces) {
-            w.string(sp.name()).i32(sp.dimension()).i64(sp.quotaBytes());
         }
     }
 
@@ -227,29 +256,7 @@ public final class BaselineCodec {
         long epoch = r.i64("epoch");
         int partitions = r.i32("partitions");
         int replicationFactor = r.i32("replicationFactor");
-        int memberCount = r.count("member count", (int) Validation.MAX_PARTITION_MEMBER_PAIRS, MIN_MEMBER_BYTES);
-        List<BaselineMember> members = new ArrayList<>(memberCount);
-        String lastId = null;
-        for (int i = 0; i < memberCount; i++) {
-            int at = r.position();
-            String field = "member[" + i + "]";
-            try {
-                String id = r.string(field + ".id");
-                String endpoint = r.string(field + ".endpoint");
-                int weight = r.i32(field + ".weight");
-                String zone = readOptional(r, field + ".zone");
-                MemberState state = MemberState.fromCode(r.u8(field + ".state"));
-                long confirmed = r.i64(field + ".lastConfirmedMillis");
-                if (lastId != null && lastId.compareTo(id) >= 0) {
-                    throw new IllegalArgumentException("members must be sorted by id without repeats, got '" + id
-                            + "' after '" + lastId + "'");
-                }
-                lastId = id;
-                members.add(new BaselineMember(id, endpoint, weight, zone, state, confirmed));
-            } catch (IllegalArgumentException e) {
-                throw r.fail(field + ": " + e.getMessage(), at, e);
-            }
-        }
+        List<BaselineMember> members = readMembers(r, "member");
         int spaceCount = r.count("space count", Validation.MAX_SPACES, MIN_SPACE_BYTES);
         List<SpaceSettings> spaces = new ArrayList<>(spaceCount);
         String lastName = null;
@@ -270,7 +277,30 @@ public final class BaselineCodec {
                 throw r.fail(field + ": " + e.getMessage(), at, e);
             }
         }
+        int ownershipAt = r.position();
+        long ownershipEpoch = r.i64("ownershipEpoch");
+        int flagAt = r.position();
+        int hasTransition = r.u8("transition flag");
+        Transition transition = null;
+        if (hasTransition == 1) {
+            List<BaselineMember> source = readMembers(r, "transition source");
+            int confirmedCount = r.count("confirmed count", (int) Validation.MAX_PARTITION_MEMBER_PAIRS, 3);
+            List<String> confirmed = new ArrayList<>(confirmedCount);
+            for (int i = 0; i < confirmedCount; i++) {
+                confirmed.add(r.string("confirmed[" + i + "]"));
+            }
+            try {
+                transition = new Transition(source, confirmed);
+            } catch (IllegalArgumentException e) {
+                throw r.fail("transition: " + e.getMessage(), flagAt, e);
+            }
+        } else if (hasTransition != 0) {
+            throw r.fail("transition flag must be 0 or 1, got " + hasTransition, flagAt, null);
+        }
         if (epoch == 0 && partitions == 0 && replicationFactor == 0) {
+            if (ownershipEpoch != 0 || transition != null) {
+                throw r.fail("an uninitialized state (epoch 0) must have ownership epoch 0 and no transition", ownershipAt, null);
+            }
             if (!members.isEmpty() || !spaces.isEmpty()) {
                 throw r.fail("an uninitialized state (epoch 0, partitions 0) must have no members and no spaces, got "
                         + members.size() + " members and " + spaces.size() + " spaces", start, null);
@@ -278,10 +308,37 @@ public final class BaselineCodec {
             return BaselineState.empty();
         }
         try {
-            return BaselineState.of(epoch, partitions, replicationFactor, members, spaces);
+            return BaselineState.of(epoch, ownershipEpoch, partitions, replicationFactor, members, spaces, transition);
         } catch (IllegalArgumentException e) {
             throw r.fail(e.getMessage(), start, e);
         }
+    }
+
+    private static List<BaselineMember> readMembers(WireReader r, String what) {
+        int memberCount = r.count(what + " count", (int) Validation.MAX_PARTITION_MEMBER_PAIRS, MIN_MEMBER_BYTES);
+        List<BaselineMember> members = new ArrayList<>(memberCount);
+        String lastId = null;
+        for (int i = 0; i < memberCount; i++) {
+            int at = r.position();
+            String field = what + "[" + i + "]";
+            try {
+                String id = r.string(field + ".id");
+                String endpoint = r.string(field + ".endpoint");
+                int weight = r.i32(field + ".weight");
+                String zone = readOptional(r, field + ".zone");
+                MemberState state = MemberState.fromCode(r.u8(field + ".state"));
+                long confirmed = r.i64(field + ".lastConfirmedMillis");
+                if (lastId != null && lastId.compareTo(id) >= 0) {
+                    throw new IllegalArgumentException("members must be sorted by id without repeats, got '" + id
+                            + "' after '" + lastId + "'");
+                }
+                lastId = id;
+                members.add(new BaselineMember(id, endpoint, weight, zone, state, confirmed));
+            } catch (IllegalArgumentException e) {
+                throw r.fail(field + ": " + e.getMessage(), at, e);
+            }
+        }
+        return members;
     }
 
     private static void writeOptional(WireWriter w, String s) {

@@ -10,7 +10,8 @@ public sealed interface BaselineCommand {
 
     /** The command's tag in the binary form. The codes are part of the persisted format: never renumber. */
     enum Kind {
-        INIT(1), ADD_MEMBER(2), DRAIN_MEMBER(3), REMOVE_MEMBER(4), SET_WEIGHT(5), CREATE_SPACE(6), DROP_SPACE(7);
+        INIT(1), ADD_MEMBER(2), DRAIN_MEMBER(3), REMOVE_MEMBER(4), SET_WEIGHT(5), CREATE_SPACE(6), DROP_SPACE(7),
+        CONFIRM_MOVES(8);
 
         private final int code;
 
@@ -28,7 +29,7 @@ public sealed interface BaselineCommand {
                     return k;
                 }
             }
-            throw new IllegalArgumentException("command kind code must be in [1, 7], got " + code);
+            throw new IllegalArgumentException("command kind code must be in [1, 8], got " + code);
         }
     }
 
@@ -176,6 +177,30 @@ public sealed interface BaselineCommand {
         @Override
         public Kind kind() {
             return Kind.DROP_SPACE;
+        }
+    }
+
+    /**
+     * A receiving node's confirmation that it holds every partition it gains in the placement change whose
+     * ownership epoch is {@code ownershipEpoch}. A confirmation for another ownership epoch (the target changed
+     * since), from a node that receives nothing, or repeated, changes nothing; the last missing one completes the
+     * change (a new epoch with no move in progress).
+     *
+     * @param id             the confirming node's id
+     * @param ownershipEpoch the ownership epoch of the target it streamed for
+     */
+    record ConfirmMoves(String id, long ownershipEpoch) implements BaselineCommand {
+        /** Validates both fields. */
+        public ConfirmMoves {
+            Validation.name("member id", id);
+            if (ownershipEpoch < 1) {
+                throw new IllegalArgumentException("ownership epoch must be >= 1, got " + ownershipEpoch);
+            }
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.CONFIRM_MOVES;
         }
     }
 }

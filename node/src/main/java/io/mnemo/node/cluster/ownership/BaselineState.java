@@ -21,21 +21,31 @@ import java.util.TreeMap;
  * {@code P * members <= 2^22}. These are the shard map's {@code Topology} rules, so every baseline maps
  * to a topology. RF is stored as configured: placement caps it by the number of active members.
  *
+ * <p>Placement: the <em>ownership epoch</em> ({@code 1 <= ownershipEpoch <= epoch}) is the epoch of the last change
+ * that altered where partitions live or a move's state (a new target, a completed move); a change of spaces or a
+ * confirmation that does not complete a move leaves it alone. Replicas compare ownership epochs, so a change that
+ * moves nothing never fences writes. While a placement change is in progress {@link #transition()} holds its
+ * source placement and confirmations ({@link BaselineTransitions} has the rules).
+ *
  * <p>Members and spaces are kept sorted (by id, by name), which makes {@link BaselineCodec}'s encoding
  * deterministic: equal states have equal bytes on every replica.
  */
 public final class BaselineState {
-    private static final BaselineState EMPTY = new BaselineState(0, 0, 0, new TreeMap<>(), new TreeMap<>());
+    private static final BaselineState EMPTY = new BaselineState(0, 0, 0, 0, new TreeMap<>(), new TreeMap<>(), null);
 
     private final long epoch;
+    private final long ownershipEpoch;
+    private final Transition transition;
     private final int partitions;
     private final int replicationFactor;
     private final SortedMap<String, BaselineMember> members;
     private final SortedMap<String, SpaceSettings> spaces;
 
-    private BaselineState(long epoch, int partitions, int replicationFactor, SortedMap<String, BaselineMember> members,
-            SortedMap<String, SpaceSettings> spaces) {
+    private BaselineState(long epoch, long ownershipEpoch, int partitions, int replicationFactor,
+            SortedMap<String, BaselineMember> members, SortedMap<String, SpaceSettings> spaces, Transition transition) {
         this.epoch = epoch;
+        this.ownershipEpoch = ownershipEpoch;
+        this.transition = transition;
         this.partitions = partitions;
         this.replicationFactor = replicationFactor;
         this.members = Collections.unmodifiableSortedMap(members);
@@ -54,6 +64,21 @@ public final class BaselineState {
      */
     public static BaselineState of(long epoch, int partitions, int replicationFactor, Collection<BaselineMember> members,
             Collection<SpaceSettings> spaces) {
+        return of(epoch, epoch, partitions, replicationFactor, members, spaces, null);
+    }
+
+    /**
+     * Builds and validates an initialized state with its ownership epoch and the placement change in progress
+     * (null for none).
+     *
+     * @throws IllegalArgumentException naming the rule and the value when one is broken
+     */
+    public static BaselineState of(long epoch, long ownershipEpoch, int partitions, int replicationFactor,
+            Collection<BaselineMember> members, Collection<SpaceSettings> spaces, Transition transition) {
+        if (ownershipEpoch < 1 || ownershipEpoch > epoch) {
+            throw new IllegalArgumentException("baseline ownership epoch must be in [1, epoch " + epoch + "], got "
+                    + ownershipEpoch);
+        }
         if (epoch < 1) {
             throw new IllegalArgumentException("baseline epoch of an initialized state must be >= 1, got " + epoch);
         }
@@ -97,12 +122,22 @@ public final class BaselineState {
             throw new IllegalArgumentException("baseline must hold at most " + Validation.MAX_SPACES + " spaces, got "
                     + byName.size());
         }
-        return new BaselineState(epoch, partitions, replicationFactor, byId, byName);
+        return new BaselineState(epoch, ownershipEpoch, partitions, replicationFactor, byId, byName, transition);
     }
 
     /** The topology epoch: 0 before {@code Init}, then +1 for every committed change. */
     public long epoch() {
         return epoch;
+    }
+
+    /** The epoch of the last change of placement or of a move's state; 0 before {@code Init}. */
+    public long ownershipEpoch() {
+        return ownershipEpoch;
+    }
+
+    /** The placement change in progress, if any. */
+    public Optional<Transition> transition() {
+        return Optional.ofNullable(transition);
     }
 
     /** Whether {@code Init} has been committed. */
@@ -175,25 +210,31 @@ public final class BaselineState {
     BaselineState withMember(BaselineMember member, long newEpoch) {
         Map<String, BaselineMember> copy = new TreeMap<>(members);
         copy.put(member.id(), member);
-        return of(newEpoch, partitions, replicationFactor, copy.values(), spaces.values());
+        return of(newEpoch, ownershipEpoch, partitions, replicationFactor, copy.values(), spaces.values(), transition);
     }
 
     BaselineState withoutMember(String id, long newEpoch) {
         Map<String, BaselineMember> copy = new TreeMap<>(members);
         copy.remove(id);
-        return of(newEpoch, partitions, replicationFactor, copy.values(), spaces.values());
+        return of(newEpoch, ownershipEpoch, partitions, replicationFactor, copy.values(), spaces.values(), transition);
     }
 
     BaselineState withSpace(SpaceSettings space, long newEpoch) {
         Map<String, SpaceSettings> copy = new TreeMap<>(spaces);
         copy.put(space.name(), space);
-        return of(newEpoch, partitions, replicationFactor, members.values(), copy.values());
+        return of(newEpoch, ownershipEpoch, partitions, replicationFactor, members.values(), copy.values(), transition);
     }
 
     BaselineState withoutSpace(String name, long newEpoch) {
         Map<String, SpaceSettings> copy = new TreeMap<>(spaces);
         copy.remove(name);
-        return of(newEpoch, partitions, replicationFactor, members.values(), copy.values());
+        return of(newEpoch, ownershipEpoch, partitions, replicationFactor, members.values(), copy.values(), transition);
+    }
+
+    /** A copy at {@code newEpoch} with this ownership epoch and transition (null for none); validates like {@link #of}. */
+    BaselineState withOwnership(long newEpoch, long newOwnershipEpoch, Transition newTransition) {
+        return of(newEpoch, newOwnershipEpoch, partitions, replicationFactor, members.values(), spaces.values(),
+                newTransition);
     }
 
     @Override
@@ -205,13 +246,14 @@ public final class BaselineState {
             return false;
         }
         BaselineState s = (BaselineState) o;
-        return epoch == s.epoch && partitions == s.partitions && replicationFactor == s.replicationFactor
+        return epoch == s.epoch && ownershipEpoch == s.ownershipEpoch && Objects.equals(transition, s.transition)
+                && partitions == s.partitions && replicationFactor == s.replicationFactor
                 && members.equals(s.members) && spaces.equals(s.spaces);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(epoch, partitions, replicationFactor, members, spaces);
+        return Objects.hash(epoch, ownershipEpoch, partitions, replicationFactor, members, spaces, transition);
     }
 
     @Override
@@ -219,7 +261,10 @@ public final class BaselineState {
         if (!isInitialized()) {
             return "BaselineState[uninitialized]";
         }
-        return "BaselineState[epoch=" + epoch + ", P=" + partitions + ", RF=" + replicationFactor + ", members="
-                + members.values() + ", spaces=" + spaces.values() + "]";
+        return "BaselineState[epoch=" + epoch + ", ownershipEpoch=" + ownershipEpoch + ", P=" + partitions + ", RF="
+                + replicationFactor + ", members="
+                + members.values() + ", spaces=" + spaces.values()
+                + (transition == null ? "" : ", moving from " + transition.source().size() + " members, confirmed "
+                + transition.confirmed()) + "]";
     }
 }

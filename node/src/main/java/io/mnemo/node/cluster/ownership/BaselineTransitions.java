@@ -1,15 +1,21 @@
 package io.mnemo.node.cluster.ownership;
 
 import io.mnemo.node.cluster.ownership.BaselineCommand.AddMember;
+import io.mnemo.node.cluster.ownership.BaselineCommand.ConfirmMoves;
 import io.mnemo.node.cluster.ownership.BaselineCommand.CreateSpace;
 import io.mnemo.node.cluster.ownership.BaselineCommand.DrainMember;
 import io.mnemo.node.cluster.ownership.BaselineCommand.DropSpace;
 import io.mnemo.node.cluster.ownership.BaselineCommand.Init;
 import io.mnemo.node.cluster.ownership.BaselineCommand.RemoveMember;
 import io.mnemo.node.cluster.ownership.BaselineCommand.SetWeight;
+import io.mnemo.node.replication.MoveRule;
+import io.mnemo.shardmap.Member;
+import io.mnemo.shardmap.Topology;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * The baseline state machine: {@code (state, command) -> result}, a pure function.
@@ -19,8 +25,34 @@ import java.util.Optional;
  * unordered collections, no configuration. Every change of the topology bumps the epoch by exactly one;
  * a command already in effect is UNCHANGED (same epoch), which makes every command idempotent; a command
  * that conflicts with the baseline is REJECTED with a {@link RejectionReason} and changes nothing.
+ *
+ * <h2>Placement changes</h2>
+ * A command that changes the active members (add, drain, remove, weight) may change where partitions live. The
+ * source S is the last <em>stable</em> placement: the active members before the command, or, when a change is
+ * already in progress, that change's frozen source (a change mid-transition retargets: S stays, T is the new
+ * active members, confirmations reset). Comparing S and T partition by partition ({@link MoveRule}):
+ * <ul>
+ *   <li>no partition moving: no transition; the ownership epoch moves to the new epoch if the placement differs
+ *       from the one before (a dropped transition, a reordering), else stays;</li>
+ *   <li>some moving: a {@link Transition} from S with no confirmations, ownership epoch = the new epoch. Every
+ *       receiver ({@link MoveRule#receivers}) must then commit {@link ConfirmMoves} for this ownership epoch; the
+ *       last one completes the change: a new epoch, no transition, ownership epoch = that epoch.</li>
+ * </ul>
+ * When S has no members (the first members join) or T has none, nothing can be streamed: no transition.
+ * The replica lists come from the shard map's {@link Topology}, itself a pure function of the members, P and RF,
+ * so every replica computes the same moves.
  */
 public final class BaselineTransitions {
+    /** Recently computed placements by (P, RF, owners); see {@link #placementOf}. Guarded by itself. */
+    private static final java.util.Map<List<Object>, Topology> PLACEMENTS = new java.util.LinkedHashMap<>(8, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<List<Object>, Topology> eldest) {
+            return size() > 4;
+        }
+    };
+
     private BaselineTransitions() {
     }
 
@@ -37,17 +69,19 @@ public final class BaselineTransitions {
         }
         switch (command.kind()) {
             case ADD_MEMBER:
-                return addMember(state, (AddMember) command);
+                return placementChange(state, addMember(state, (AddMember) command));
             case DRAIN_MEMBER:
-                return drainMember(state, (DrainMember) command);
+                return placementChange(state, drainMember(state, (DrainMember) command));
             case REMOVE_MEMBER:
-                return removeMember(state, (RemoveMember) command);
+                return placementChange(state, removeMember(state, (RemoveMember) command));
             case SET_WEIGHT:
-                return setWeight(state, (SetWeight) command);
+                return placementChange(state, setWeight(state, (SetWeight) command));
             case CREATE_SPACE:
                 return createSpace(state, (CreateSpace) command);
             case DROP_SPACE:
                 return dropSpace(state, (DropSpace) command);
+            case CONFIRM_MOVES:
+                return confirmMoves(state, (ConfirmMoves) command);
             default:
                 throw new IllegalStateException("unhandled command kind " + command.kind());
         }
@@ -154,6 +188,101 @@ public final class BaselineTransitions {
             return CommandResult.unchanged(state);
         }
         return CommandResult.applied(state.withoutSpace(c.name(), state.epoch() + 1));
+    }
+
+    /** Sets the ownership epoch and transition of a member change's result (see the class comment). */
+    private static CommandResult placementChange(BaselineState before, CommandResult result) {
+        if (result.outcome() != CommandResult.Outcome.APPLIED) {
+            return result;
+        }
+        BaselineState next = result.state();
+        long epoch = next.epoch();
+        List<BaselineMember> source = before.transition().map(Transition::source).orElse(before.activeMembers());
+        List<BaselineMember> target = next.activeMembers();
+        if (source.isEmpty() || target.isEmpty()) {
+            return CommandResult.applied(next.withOwnership(epoch, epoch, null));
+        }
+        Topology s = placementOf(next, source);
+        Topology t = placementOf(next, target);
+        if (!receivers(s, t).isEmpty()) {
+            return CommandResult.applied(next.withOwnership(epoch, epoch, Transition.from(source)));
+        }
+        boolean samePlacement = before.transition().isEmpty() && !before.activeMembers().isEmpty()
+                && sameLists(placementOf(before, before.activeMembers()), t);
+        return CommandResult.applied(next.withOwnership(epoch, samePlacement ? before.ownershipEpoch() : epoch, null));
+    }
+
+    private static CommandResult confirmMoves(BaselineState state, ConfirmMoves c) {
+        Optional<Transition> transition = state.transition();
+        if (transition.isEmpty() || c.ownershipEpoch() != state.ownershipEpoch()
+                || transition.get().confirmed().contains(c.id())) {
+            return CommandResult.unchanged(state);
+        }
+        TreeSet<String> receivers = receivers(placementOf(state, transition.get().source()),
+                placementOf(state, state.activeMembers()));
+        if (!receivers.contains(c.id())) {
+            return CommandResult.unchanged(state);
+        }
+        Transition confirmed = transition.get().withConfirmed(c.id());
+        if (confirmed.confirmed().containsAll(receivers)) {
+            long epoch = state.epoch() + 1;
+            return CommandResult.applied(state.withOwnership(epoch, epoch, null));
+        }
+        return CommandResult.unchanged(state.withOwnership(state.epoch(), state.ownershipEpoch(), confirmed));
+    }
+
+    /**
+     * The placement of {@code owners} under {@code state}'s P and RF (numbered epoch 1: placement does not depend on
+     * the epoch). The last few are cached, because a change and the confirmations after it ask for the same two
+     * placements again and each costs O(P x members); the cache changes no result, so determinism holds.
+     */
+    private static Topology placementOf(BaselineState state, List<BaselineMember> owners) {
+        List<Object> key = new ArrayList<>();
+        key.add(state.partitions());
+        key.add(state.replicationFactor());
+        for (BaselineMember m : owners) {
+            key.add(m.id());
+            key.add(m.endpoint());
+            key.add(m.weight());
+            key.add(String.valueOf(m.zone()));
+        }
+        synchronized (PLACEMENTS) {
+            Topology cached = PLACEMENTS.get(key);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        Topology t = TopologyMapper.topologyOf(1, state.partitions(), state.replicationFactor(), owners);
+        synchronized (PLACEMENTS) {
+            PLACEMENTS.put(key, t);
+        }
+        return t;
+    }
+
+    /** Every node that receives some partition moving from {@code s} to {@code t}, by id. */
+    static TreeSet<String> receivers(Topology s, Topology t) {
+        TreeSet<String> out = new TreeSet<>();
+        for (int p = 0; p < t.partitions(); p++) {
+            out.addAll(MoveRule.receivers(ids(s.replicas(p)), ids(t.replicas(p))));
+        }
+        return out;
+    }
+
+    private static boolean sameLists(Topology a, Topology b) {
+        for (int p = 0; p < b.partitions(); p++) {
+            if (!ids(a.replicas(p)).equals(ids(b.replicas(p)))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static List<String> ids(List<Member> members) {
+        List<String> out = new ArrayList<>(members.size());
+        for (Member m : members) {
+            out.add(m.id());
+        }
+        return out;
     }
 
     private static String describe(BaselineMember m) {

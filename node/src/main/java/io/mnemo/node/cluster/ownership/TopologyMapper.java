@@ -3,7 +3,9 @@ package io.mnemo.node.cluster.ownership;
 import io.mnemo.shardmap.Member;
 import io.mnemo.shardmap.Topology;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns a baseline into the shard map's {@link Topology} for the same epoch.
@@ -26,10 +28,22 @@ public final class TopologyMapper {
         if (!state.isInitialized()) {
             throw new IllegalStateException("the baseline is not initialized (epoch 0): there is no topology before Init");
         }
+        return topologyOf(state.epoch(), state.partitions(), state.replicationFactor(), state.activeMembers());
+    }
+
+    /**
+     * The source topology of the placement change in progress (the last stable placement, numbered with
+     * {@code state}'s epoch), or empty when no partition is moving.
+     */
+    public static Optional<Topology> sourceTopology(BaselineState state) {
+        return state.transition().map(t -> topologyOf(state.epoch(), state.partitions(), state.replicationFactor(), t.source()));
+    }
+
+    static Topology topologyOf(long epoch, int partitions, int replicationFactor, Collection<BaselineMember> owners) {
         List<Member> members = new ArrayList<>();
-        for (BaselineMember m : state.activeMembers()) {
+        for (BaselineMember m : owners) {
             members.add(Member.of(m.id(), m.endpoint(), m.weight(), m.zone()));
         }
-        return Topology.of(state.epoch(), state.partitions(), state.replicationFactor(), members);
+        return Topology.of(epoch, partitions, replicationFactor, members);
     }
 }

@@ -156,11 +156,11 @@ class BaselineCodecTest {
     @Timeout(10)
     void decodeState_newerVersion_failsSayingUpgrade() {
         byte[] bytes = BaselineCodec.encodeState(sample());
-        bytes[4] = 2;
+        bytes[4] = 3;
 
         assertThatThrownBy(() -> BaselineCodec.decodeState(bytes))
                 .isInstanceOf(BaselineFormatException.class)
-                .hasMessageContaining("format version 2 is not supported")
+                .hasMessageContaining("format version 3 is not supported")
                 .hasMessageContaining("upgrade this node")
                 .extracting(e -> ((BaselineFormatException) e).offset()).isEqualTo(4L);
     }
@@ -252,7 +252,7 @@ class BaselineCodecTest {
 
         assertThatThrownBy(() -> BaselineCodec.decodeCommand(bytes))
                 .isInstanceOf(BaselineFormatException.class)
-                .hasMessageContaining("command kind code must be in [1, 7], got 99");
+                .hasMessageContaining("command kind code must be in [1, 8], got 99");
     }
 
     @Test

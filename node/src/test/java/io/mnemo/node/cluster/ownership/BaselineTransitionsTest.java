@@ -125,10 +125,12 @@ class BaselineTransitionsTest {
 
     @Test
     void addMember_pastPartitionMemberPairLimit_isRejectedTooManyMembers() {
-        BaselineState s = applyAll(new Init(65536, 3));
+        // Built directly: adding 64 members one by one at P = 65536 would compute 64 placements of 65536 partitions.
+        List<BaselineMember> members = new java.util.ArrayList<>();
         for (int i = 0; i < 64; i++) {
-            s = apply(s, add("n" + i, 1000 + i)).state();
+            members.add(new BaselineMember("n" + i, "10.0.0.1:" + (1000 + i), 1, null, MemberState.ACTIVE, 1_000L));
         }
+        BaselineState s = BaselineState.of(65, 65536, 3, members, List.of());
         assertThat(s.memberCount()).isEqualTo(64);
         assertRejected(s, add("n64", 2000), RejectionReason.TOO_MANY_MEMBERS, "65536");
     }

@@ -1,0 +1,198 @@
+package io.mnemo.bench.cluster;
+
+import io.mnemo.bench.ClusterFixture;
+import io.mnemo.client.CallOptions;
+import io.mnemo.client.Memory;
+import io.mnemo.client.MnemoClient;
+import io.mnemo.client.SpaceInfo;
+import io.mnemo.client.StoreResult;
+import io.mnemo.client.internal.TopologyView;
+import io.mnemo.protocol.v1.MembershipChangeResponse;
+import io.mnemo.protocol.v1.Topology;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A fourth node joins a loaded 3-node cluster (RF = 3) while a client runs a moderate mixed workload; measured: how
+ * long until the new node holds its share, and the client's latency before, during and after the move.
+ *
+ * <p>Steps: start nodes 1-3 of a 4-voter cluster ({@link ClusterFixture}); store {@code --n} memories into space
+ * {@value #LOADED} with {@code storeAll} batches; start the workload (open loop, {@code --rate} ops/s: half recalls
+ * of loaded memories at the default consistency, half stores of new memories into a second space {@value #WRITES},
+ * so the new node's count of the loaded space measures the move alone); after {@code --before} s start node 4's
+ * process and, as soon as its gRPC port accepts connections, call {@code AdminService.AddMember} (a live node also
+ * joins by itself after a settle delay; the report says which happened). Then wait for the move to finish and
+ * measure {@code --after} s more.
+ *
+ * <p>When is the move finished? Two observations, both reported: (1) ownership: the topology shows node 4 a member
+ * with no partition's pending replica list left, after pending lists were seen (partition streaming with confirmed
+ * moves), and (2) data: node 4's own count of the loaded space reaches the number of loaded memories that the new
+ * topology places on it. If the topology never shows a move in progress (no streaming: a joiner fills in only by
+ * anti-entropy and read repair), the fallback is "node 4's count stopped changing for {@code --stable} s", stated as
+ * such. {@code --max-move} s bounds the wait.
+ *
+ * <p>Arguments: {@code --n 20000 --rate 200 --before 30 --after 20 --stable 45 --max-move 600 --out DIR}.
+ */
+public final class JoinBenchmark {
+    static final String LOADED = "bench";
+    static final String WRITES = "bench-w";
+    private static final int NEW_NODE = 4;
+    private static final int CHUNK = 500;
+    /** Encoded record plus Chronicle Map overhead per memory and replica, for the disk check. */
+    private static final long BYTES_PER_RECORD = 4_096;
+
+    private JoinBenchmark() {
+    }
+
+    public static void main(String[] argv) throws Exception {
+        CliArgs c = new CliArgs(argv, Set.of("--n", "--rate", "--before", "--after", "--stable", "--max-move", "--out"),
+                Set.of());
+        int n = c.getInt("--n", 20_000);
+        int rate = c.getInt("--rate", 200);
+        int beforeS = c.getInt("--before", 30);
+        int afterS = c.getInt("--after", 20);
+        int stableS = c.getInt("--stable", 45);
+        int maxMoveS = c.getInt("--max-move", 600);
+        Path out = Path.of(c.get("--out", "benchmarks/results/cluster"));
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("benchmark", "node join under load");
+        result.put("startedAt", Instant.now().toString());
+        result.put("loadAverageStart", Results.loadAverage());
+        result.put("jdk", Runtime.version().toString());
+        result.put("cpus", Runtime.getRuntime().availableProcessors());
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("n", n);
+        args.put("rateOpsPerSec", rate);
+        args.put("beforeSeconds", beforeS);
+        args.put("afterSeconds", afterS);
+        args.put("stableSeconds", stableS);
+        args.put("maxMoveSeconds", maxMoveS);
+        result.put("args", args);
+        long needBytes = (long) (n * BYTES_PER_RECORD * 3.75);
+        long freeBytes = Files.getFileStore(Path.of(System.getProperty("java.io.tmpdir"))).getUsableSpace();
+        result.put("disk", Map.of("estimatedBytes", needBytes, "freeBytes", freeBytes));
+        if (needBytes > freeBytes * 0.8) {
+            throw new IllegalStateException("n = " + n + " needs about " + needBytes / (1 << 20) + " MiB on disk (3 replicas "
+                    + "plus the new node's share), more than 80% of the " + freeBytes / (1 << 20) + " MiB free");
+        }
+        Map<String, String> settings = Map.of("mnemo.storage.warm.entries-per-partition",
+                Integer.toString(Math.max(10_000, (int) Math.ceil(n / 64.0 * 1.25))));
+        result.put("mnemo", Map.of("nodes", "3 + 1 joining (4 Raft voters configured, 3 running at first)",
+                "replicationFactor", 3, "writeQuorum", 2, "readQuorum", 2, "partitions", 64, "settings", settings));
+        Path home = Path.of("").toAbsolutePath();
+        Payloads payloads = new Payloads(n);
+        try (ClusterFixture fx = ClusterFixture.start(home, NEW_NODE, 3, settings, Duration.ofSeconds(240));
+             MnemoClient client = MnemoClient.builder().seeds(fx.startedEndpoints()).defaultSpace(LOADED)
+                     .requestTimeout(Duration.ofSeconds(5)).build()) {
+            client.createSpace(new SpaceInfo(LOADED, Payloads.DIM, 0, 0));
+            client.createSpace(new SpaceInfo(WRITES, Payloads.DIM, 0, 0));
+            fx.awaitSpace(LOADED, Duration.ofSeconds(60));
+            fx.awaitSpace(WRITES, Duration.ofSeconds(60));
+            result.put("load", load(client, payloads, n));
+            List<NodeProbe> probes = new ArrayList<>();
+            for (int i = 1; i <= NEW_NODE; i++) {
+                probes.add(new NodeProbe(fx.endpoint(i)));
+            }
+            try {
+                new JoinRun(fx, client, probes, payloads, n, rate).run(beforeS, afterS, stableS, maxMoveS, result);
+            } finally {
+                probes.forEach(NodeProbe::close);
+            }
+        }
+        result.put("finishedAt", Instant.now().toString());
+        result.put("loadAverageEnd", Results.loadAverage());
+        Results.write(out, "join", result, JoinReport.html(result));
+        System.out.println(JoinReport.markdown(result));
+    }
+
+    /** Stores memories 0..n-1 of the loaded space with storeAll batches, four in flight. */
+    private static Map<String, Object> load(MnemoClient client, Payloads payloads, int n) {
+        long start = System.nanoTime();
+        List<CompletableFuture<List<StoreResult>>> pending = new ArrayList<>();
+        long failed = 0;
+        int reported = 0;
+        for (int from = 0; from < n; from += CHUNK) {
+            List<Memory> chunk = new ArrayList<>(CHUNK);
+            for (int i = from; i < Math.min(n, from + CHUNK); i++) {
+                chunk.add(payloads.memory(loadedId(i), i));
+            }
+            pending.add(client.storeAllAsync(chunk));
+            if (pending.size() >= 4) {
+                failed += pending.remove(0).join().stream().filter(r -> !r.isStored()).count();
+            }
+            if (from * 10L / n > reported) {
+                reported = (int) (from * 10L / n);
+                System.out.printf("loaded %d of %d (%.0f/s)%n", from, n, from / ((System.nanoTime() - start) / 1e9));
+            }
+        }
+        for (CompletableFuture<List<StoreResult>> f : pending) {
+            failed += f.join().stream().filter(r -> !r.isStored()).count();
+        }
+        double s = (System.nanoTime() - start) / 1e9;
+        System.out.printf("loaded %d memories in %.1f s (%.0f/s), %d failed%n", n, s, n / s, failed);
+        if (failed > n / 1000) {
+            throw new IllegalStateException(failed + " of " + n + " memories could not be stored");
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("memories", n);
+        m.put("failed", failed);
+        m.put("seconds", Results.round2(s));
+        m.put("memoriesPerSec", Math.round(n / s));
+        return m;
+    }
+
+    static String loadedId(long i) {
+        return "m-" + i;
+    }
+
+    /** Loaded memories whose replicas in {@code t} include the node at {@code endpoint}: what it must hold. */
+    static long expectedOn(Topology t, String endpoint, int n) {
+        TopologyView view = TopologyView.of(t, null);
+        long count = 0;
+        for (int i = 0; i < n; i++) {
+            if (view.replicasOf(LOADED, loadedId(i)).contains(endpoint)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** True once something accepts TCP connections at the endpoint's port on 127.0.0.1. */
+    static boolean listening(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The AddMember call's outcome, for the report. */
+    static Map<String, Object> addMember(NodeProbe via, int id, String endpoint) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        try {
+            MembershipChangeResponse r = via.addMember(id, endpoint);
+            m.put("outcome", "committed");
+            m.put("epoch", r.getEpoch());
+        } catch (RuntimeException e) {
+            m.put("outcome", "refused");
+            m.put("reason", e.getMessage());
+        }
+        return m;
+    }
+
+    static CallOptions callOptions() {
+        return CallOptions.defaults().withTimeout(Duration.ofSeconds(10));
+    }
+}
