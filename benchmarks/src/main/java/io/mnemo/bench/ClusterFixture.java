@@ -213,10 +213,27 @@ public final class ClusterFixture implements AutoCloseable {
         CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(d.toNanos(), TimeUnit.NANOSECONDS)).join();
     }
 
-    /** Stops every node (SIGTERM, then SIGKILL after 20 s) and deletes the data directory; idempotent. */
+    /**
+     * Stops every node (SIGTERM, then SIGKILL after 20 s) and deletes the data directory; idempotent. With the system
+     * property {@code mnemo.bench.logs} set to a directory, the nodes' logs are copied there first (for diagnosis).
+     */
     @Override
     public void close() {
         cluster.close();
+        String logs = System.getProperty("mnemo.bench.logs");
+        if (logs != null) {
+            for (int i = 1; i < started.length; i++) {
+                try {
+                    Path to = Path.of(logs, "cluster-" + seed, "node-" + i + ".log");
+                    Files.createDirectories(to.getParent());
+                    if (Files.exists(cluster.logOf(i))) {
+                        Files.copy(cluster.logOf(i), to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
+                } catch (IOException e) {
+                    System.out.println("could not keep node " + i + "'s log: " + e);
+                }
+            }
+        }
         try {
             deleteTree(dataDir);
         } catch (IOException | RuntimeException e) {

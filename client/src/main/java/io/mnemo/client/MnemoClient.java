@@ -1,5 +1,6 @@
 package io.mnemo.client;
 
+import io.mnemo.client.internal.CallerThreadExecutor;
 import io.mnemo.client.internal.ClientCore;
 import io.mnemo.client.internal.Codec;
 import io.mnemo.client.internal.ScanIterator;
@@ -62,7 +63,11 @@ public final class MnemoClient implements AutoCloseable {
 
     /** Stores (upserts) a memory; returns the version it was stored with. See {@link #storeAsync}. */
     public Version store(Memory memory) {
-        return await(storeAsync(memory, CallOptions.defaults()));
+        open("store");
+        Objects.requireNonNull(memory, "memory");
+        io.mnemo.protocol.v1.Memory wire = Codec.toWire("memory", memory, spaceOrDefault(memory.space().orElse(null)));
+        CallerThreadExecutor callbacks = callerThread();
+        return await(core.store(wire, CallOptions.defaults(), callbacks), callbacks);
     }
 
     /**
@@ -110,7 +115,10 @@ public final class MnemoClient implements AutoCloseable {
 
     /** Recalls a memory with options (consistency, deadline, hedging); see {@link #recallAsync}. */
     public Optional<Memory> recall(String space, String id, CallOptions options) {
-        return await(recallAsync(space, id, options));
+        open("recall");
+        String s = space(space);
+        CallerThreadExecutor callbacks = callerThread();
+        return await(core.recall(s, Validation.id("id", id), options, callbacks), callbacks);
     }
 
     /**
@@ -156,12 +164,15 @@ public final class MnemoClient implements AutoCloseable {
 
     /** Removes a memory of the default space; returns whether a live memory was there. */
     public boolean remove(String id) {
-        return await(removeAsync(null, id, CallOptions.defaults()));
+        return remove(null, id);
     }
 
     /** Removes a memory; returns whether a live memory was there. */
     public boolean remove(String space, String id) {
-        return await(removeAsync(space, id, CallOptions.defaults()));
+        open("remove");
+        String s = space(space);
+        CallerThreadExecutor callbacks = callerThread();
+        return await(core.remove(s, Validation.id("id", id), CallOptions.defaults(), callbacks), callbacks);
     }
 
     /**
@@ -334,9 +345,22 @@ public final class MnemoClient implements AutoCloseable {
     }
 
     /** Waits for a call; rethrows its {@link MnemoException}. Every call is bounded by its timeouts and retry cap. */
+    /**
+     * The executor a blocking call's callbacks run on: this thread, while it waits ({@link CallerThreadExecutor}),
+     * unless the application gave the client its own executor, which then runs them as for async calls.
+     */
+    private CallerThreadExecutor callerThread() {
+        return core.settings().executor() == null ? new CallerThreadExecutor() : null;
+    }
+
     private static <T> T await(CompletableFuture<T> f) {
+        return await(f, null);
+    }
+
+    /** Waits for a call, running its callbacks on this thread when {@code callbacks} is set; see {@link #await}. */
+    private static <T> T await(CompletableFuture<T> f, CallerThreadExecutor callbacks) {
         try {
-            return f.get();
+            return callbacks == null ? f.get() : callbacks.await(f);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof MnemoException) {

@@ -2,6 +2,7 @@ package io.mnemo.client;
 
 import io.mnemo.client.internal.ClientCore;
 import io.mnemo.client.internal.HostPort;
+import io.mnemo.client.internal.SafeListener;
 import io.mnemo.client.internal.Settings;
 import io.mnemo.client.internal.Validation;
 import java.nio.file.Files;
@@ -263,7 +264,7 @@ public final class MnemoClientBuilder {
         Settings s = new Settings(seeds, defaultSpace, connect, request,
                 retryPolicy != null ? retryPolicy : RetryPolicy.DEFAULT, trustCertFile, clientCertChain, clientKey,
                 bearerToken, zone, executor,
-                listener != null ? listener : new ClientListener() { }, period,
+                listener != null ? listener : SafeListener.NONE, period,
                 maxInboundBytes != null ? maxInboundBytes : DEFAULT_MAX_INBOUND_BYTES, System::nanoTime);
         return new MnemoClient(ClientCore.start(s));
     }

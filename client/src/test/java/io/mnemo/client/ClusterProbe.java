@@ -95,7 +95,9 @@ final class ClusterProbe {
         CommandLine cli = new CommandLine(new MnemoCli());
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
-        List<String> all = new java.util.ArrayList<>(List.of(args));
+        List<String> all = new java.util.ArrayList<>();
+        all.add("admin");
+        all.addAll(List.of(args));
         all.add("--node");
         all.add(cluster.endpoint(node));
         all.addAll(adminTlsArgs);

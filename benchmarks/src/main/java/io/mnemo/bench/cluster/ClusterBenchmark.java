@@ -6,7 +6,6 @@ import io.mnemo.client.Consistency;
 import io.mnemo.client.Memory;
 import io.mnemo.client.MnemoClient;
 import io.mnemo.client.SpaceInfo;
-import io.mnemo.client.StoreResult;
 import io.mnemo.client.internal.TopologyView;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -67,7 +66,7 @@ public final class ClusterBenchmark {
         try (ClusterFixture fx = ClusterFixture.start(home, 3, 3, Map.of(), Duration.ofSeconds(240));
              RedisReplicaSet redis = a.redis ? RedisReplicaSet.start() : null;
              MnemoClient client = MnemoClient.builder().seeds(fx.startedEndpoints()).defaultSpace(SPACE)
-                     .requestTimeout(Duration.ofSeconds(5)).build()) {
+                     .requestTimeout(Duration.ofSeconds(30)).build()) {
             ClusterBenchmark b = new ClusterBenchmark(a, fx.seed());
             result.put("redis", redis == null ? Map.of("status", "skipped") : redis.describe());
             client.createSpace(new SpaceInfo(SPACE, Payloads.DIM, 0, 0));
@@ -89,26 +88,7 @@ public final class ClusterBenchmark {
 
     /** Stores the recall keys in both systems. */
     private Map<String, Object> preload(MnemoClient client, RedisReplicaSet redis) {
-        long start = System.nanoTime();
-        List<CompletableFuture<List<StoreResult>>> pending = new ArrayList<>();
-        long failed = 0;
-        for (int from = 0; from < args.keys; from += 250) {
-            List<Memory> chunk = new ArrayList<>();
-            for (int i = from; i < Math.min(args.keys, from + 250); i++) {
-                chunk.add(payloads.memory(recallId(i), i));
-            }
-            pending.add(client.storeAllAsync(chunk));
-            if (pending.size() >= 4) {
-                failed += pending.remove(0).join().stream().filter(r -> !r.isStored()).count();
-            }
-        }
-        for (CompletableFuture<List<StoreResult>> f : pending) {
-            failed += f.join().stream().filter(r -> !r.isStored()).count();
-        }
-        if (failed > 0) {
-            throw new IllegalStateException(failed + " of " + args.keys + " recall keys could not be stored in Mnemo");
-        }
-        double mnemoS = (System.nanoTime() - start) / 1e9;
+        Map<String, Object> m = BatchLoad.load(client, args.keys, i -> payloads.memory(recallId(i), i), 0);
         if (redis != null) {
             List<CompletableFuture<Long>> sets = new ArrayList<>();
             for (int i = 0; i < args.keys; i++) {
@@ -116,8 +96,7 @@ public final class ClusterBenchmark {
             }
             CompletableFuture.allOf(sets.toArray(new CompletableFuture<?>[0])).join();
         }
-        System.out.printf("preloaded %d recall keys (Mnemo storeAll: %.1f s)%n", args.keys, mnemoS);
-        return Map.of("keys", args.keys, "mnemoStoreAllSeconds", Results.round2(mnemoS));
+        return m;
     }
 
     /** The five phases at one rate. */

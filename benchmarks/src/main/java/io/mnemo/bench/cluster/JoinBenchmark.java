@@ -2,10 +2,8 @@ package io.mnemo.bench.cluster;
 
 import io.mnemo.bench.ClusterFixture;
 import io.mnemo.client.CallOptions;
-import io.mnemo.client.Memory;
 import io.mnemo.client.MnemoClient;
 import io.mnemo.client.SpaceInfo;
-import io.mnemo.client.StoreResult;
 import io.mnemo.client.internal.TopologyView;
 import io.mnemo.protocol.v1.MembershipChangeResponse;
 import io.mnemo.protocol.v1.Topology;
@@ -21,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * A fourth node joins a loaded 3-node cluster (RF = 3) while a client runs a moderate mixed workload; measured: how
@@ -48,7 +45,6 @@ public final class JoinBenchmark {
     static final String LOADED = "bench";
     static final String WRITES = "bench-w";
     private static final int NEW_NODE = 4;
-    private static final int CHUNK = 500;
     /** Encoded record plus Chronicle Map overhead per memory and replica, for the disk check. */
     private static final long BYTES_PER_RECORD = 4_096;
 
@@ -94,12 +90,12 @@ public final class JoinBenchmark {
         Payloads payloads = new Payloads(n);
         try (ClusterFixture fx = ClusterFixture.start(home, NEW_NODE, 3, settings, Duration.ofSeconds(240));
              MnemoClient client = MnemoClient.builder().seeds(fx.startedEndpoints()).defaultSpace(LOADED)
-                     .requestTimeout(Duration.ofSeconds(5)).build()) {
+                     .requestTimeout(Duration.ofSeconds(30)).build()) {
             client.createSpace(new SpaceInfo(LOADED, Payloads.DIM, 0, 0));
             client.createSpace(new SpaceInfo(WRITES, Payloads.DIM, 0, 0));
             fx.awaitSpace(LOADED, Duration.ofSeconds(60));
             fx.awaitSpace(WRITES, Duration.ofSeconds(60));
-            result.put("load", load(client, payloads, n));
+            result.put("load", BatchLoad.load(client, n, i -> payloads.memory(loadedId(i), i), n / 1000));
             List<NodeProbe> probes = new ArrayList<>();
             for (int i = 1; i <= NEW_NODE; i++) {
                 probes.add(new NodeProbe(fx.endpoint(i)));
@@ -114,42 +110,6 @@ public final class JoinBenchmark {
         result.put("loadAverageEnd", Results.loadAverage());
         Results.write(out, "join", result, JoinReport.html(result));
         System.out.println(JoinReport.markdown(result));
-    }
-
-    /** Stores memories 0..n-1 of the loaded space with storeAll batches, four in flight. */
-    private static Map<String, Object> load(MnemoClient client, Payloads payloads, int n) {
-        long start = System.nanoTime();
-        List<CompletableFuture<List<StoreResult>>> pending = new ArrayList<>();
-        long failed = 0;
-        int reported = 0;
-        for (int from = 0; from < n; from += CHUNK) {
-            List<Memory> chunk = new ArrayList<>(CHUNK);
-            for (int i = from; i < Math.min(n, from + CHUNK); i++) {
-                chunk.add(payloads.memory(loadedId(i), i));
-            }
-            pending.add(client.storeAllAsync(chunk));
-            if (pending.size() >= 4) {
-                failed += pending.remove(0).join().stream().filter(r -> !r.isStored()).count();
-            }
-            if (from * 10L / n > reported) {
-                reported = (int) (from * 10L / n);
-                System.out.printf("loaded %d of %d (%.0f/s)%n", from, n, from / ((System.nanoTime() - start) / 1e9));
-            }
-        }
-        for (CompletableFuture<List<StoreResult>> f : pending) {
-            failed += f.join().stream().filter(r -> !r.isStored()).count();
-        }
-        double s = (System.nanoTime() - start) / 1e9;
-        System.out.printf("loaded %d memories in %.1f s (%.0f/s), %d failed%n", n, s, n / s, failed);
-        if (failed > n / 1000) {
-            throw new IllegalStateException(failed + " of " + n + " memories could not be stored");
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("memories", n);
-        m.put("failed", failed);
-        m.put("seconds", Results.round2(s));
-        m.put("memoriesPerSec", Math.round(n / s));
-        return m;
     }
 
     static String loadedId(long i) {

@@ -67,7 +67,16 @@ public final class CallEngine {
      */
     public <T> CompletableFuture<T> call(Operation op, boolean idempotent, boolean hedgeable, CallOptions options,
                                          Route route, Sender<T> sender) {
-        RetryingCall<T> c = new RetryingCall<>(op, idempotent, hedgeable, options, route, sender);
+        return call(op, idempotent, hedgeable, options, route, sender, null);
+    }
+
+    /**
+     * Runs a call whose gRPC callbacks run on {@code callbacks} ({@code null}: the channel's executor); a blocking
+     * call passes the {@link CallerThreadExecutor} its thread waits on.
+     */
+    public <T> CompletableFuture<T> call(Operation op, boolean idempotent, boolean hedgeable, CallOptions options,
+                                         Route route, Sender<T> sender, java.util.concurrent.Executor callbacks) {
+        RetryingCall<T> c = new RetryingCall<>(op, idempotent, hedgeable, options, route, sender, callbacks);
         c.start();
         return c.result;
     }
@@ -111,9 +120,13 @@ public final class CallEngine {
         private final CallOptions options;
         private final Route route;
         private final Sender<T> sender;
+        private final java.util.concurrent.Executor callbacks;
         private final CompletableFuture<T> result = new CompletableFuture<>();
         private final AtomicBoolean finished = new AtomicBoolean();
+        /** The calls of a hedged attempt; a plain attempt's one call is {@link #single}. */
         private final List<UnaryCall<T>> inFlight = new CopyOnWriteArrayList<>();
+        /** The call of the plain attempt in flight, for cancellation; null between attempts. */
+        private volatile UnaryCall<T> single;
         private final long startNs;
         private final long deadlineNs;
         private volatile int attempt;
@@ -121,7 +134,8 @@ public final class CallEngine {
         private volatile Failure lastFailure;
 
         RetryingCall(Operation op, boolean idempotent, boolean hedgeable, CallOptions options, Route route,
-                     Sender<T> sender) {
+                     Sender<T> sender, java.util.concurrent.Executor callbacks) {
+            this.callbacks = callbacks;
             this.op = op;
             this.idempotent = idempotent;
             this.hedgeable = hedgeable;
@@ -129,7 +143,7 @@ public final class CallEngine {
             this.route = route;
             this.sender = sender;
             this.startNs = settings.nanoClock().getAsLong();
-            this.deadlineNs = options.timeout().map(d -> startNs + d.toNanos()).orElse(Long.MAX_VALUE);
+            this.deadlineNs = options.timeout().isPresent() ? startNs + options.timeout().get().toNanos() : Long.MAX_VALUE;
         }
 
         void start() {
@@ -138,6 +152,10 @@ public final class CallEngine {
                 if (result.isCancelled()) {
                     finished.set(true);
                     inFlight.forEach(c -> c.cancel("cancelled by the application"));
+                    UnaryCall<T> c = single;
+                    if (c != null) {
+                        c.cancel("cancelled by the application");
+                    }
                 }
             });
             attempt();
@@ -172,32 +190,54 @@ public final class CallEngine {
                         + op, attempt, null));
                 return;
             }
-            CompletableFuture<T> outcome = hedgeable && options.hedgeDelay().isPresent() && targets.size() > 1
-                    ? hedged(targets, view.epoch(), attemptNs, options.hedgeDelay().get())
-                    : send(targets.get(offset % targets.size()), view.epoch(), attemptNs);
-            outcome.whenComplete((value, error) -> {
-                inFlight.forEach(c -> c.cancel("another replica answered first"));
-                inFlight.clear();
+            if (hedgeable && options.hedgeDelay().isPresent() && targets.size() > 1) {
+                hedged(targets, view.epoch(), attemptNs, options.hedgeDelay().get()).whenComplete((value, error) -> {
+                    inFlight.forEach(c -> c.cancel("another replica answered first"));
+                    inFlight.clear();
+                    if (error == null) {
+                        finish(value, null);
+                    } else if (error instanceof AttemptError) {
+                        failed(Failure.of(error.getCause(), ((AttemptError) error).endpoint));
+                    } else {
+                        failed(Failure.of(error, ""));
+                    }
+                });
+                return;
+            }
+            // The common case, one replica per attempt: no hedge bookkeeping, no wrapping of the attempt's future.
+            String endpoint = targets.get(offset % targets.size());
+            UnaryCall<T> call = start(endpoint, view.epoch(), attemptNs);
+            single = call;
+            call.result().whenComplete((value, error) -> {
+                single = null;
                 if (error == null) {
                     finish(value, null);
-                } else if (error instanceof AttemptError) {
-                    failed(Failure.of(error.getCause(), ((AttemptError) error).endpoint));
                 } else {
-                    failed(Failure.of(error, ""));
+                    failed(Failure.of(error, endpoint));
                 }
             });
         }
 
-        private CompletableFuture<T> send(String endpoint, long epoch, long attemptNs) {
+        /** Starts one gRPC call to {@code endpoint}; its failure to start becomes its result. */
+        private UnaryCall<T> start(String endpoint, long epoch, long attemptNs) {
             UnaryCall<T> call = new UnaryCall<>(endpoint);
-            inFlight.add(call);
             try {
-                MnemoServiceGrpc.MnemoServiceStub stub = MnemoServiceGrpc.newStub(channels.get(endpoint))
+                MnemoServiceGrpc.MnemoServiceStub stub = channels.stub(endpoint)
                         .withDeadlineAfter(attemptNs, TimeUnit.NANOSECONDS);
+                if (callbacks != null) {
+                    stub = stub.withExecutor(callbacks);
+                }
                 sender.send(stub, epoch, call);
             } catch (RuntimeException e) {
                 call.onError(e);
             }
+            return call;
+        }
+
+        /** Starts a hedged attempt's call to {@code endpoint}; a failure is tagged with the endpoint. */
+        private CompletableFuture<T> send(String endpoint, long epoch, long attemptNs) {
+            UnaryCall<T> call = start(endpoint, epoch, attemptNs);
+            inFlight.add(call);
             CompletableFuture<T> tagged = new CompletableFuture<>();
             call.result().whenComplete((v, e) -> {
                 if (e == null) {
@@ -295,7 +335,7 @@ public final class CallEngine {
             if (!finished.compareAndSet(false, true)) {
                 return;
             }
-            listener.callFinished(op, elapsed(), error);
+            listener.callFinishedNs(op, settings.nanoClock().getAsLong() - startNs, error);
             complete(result, value, error);
         }
     }

@@ -14,8 +14,8 @@ import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.mnemo.client.ClientClosedException;
-import io.mnemo.client.MnemoException;
 import io.mnemo.client.TlsException;
+import io.mnemo.protocol.v1.MnemoServiceGrpc;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +38,14 @@ public final class Channels implements AutoCloseable {
     private final Settings settings;
     private final ChannelCredentials credentials;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    /**
+     * A stub per channel: stubs are immutable, so calls share one and derive per-call options from it. An entry is
+     * used only while its channel is the endpoint's current one, so a stub never outlives a replaced channel.
+     */
+    private final Map<String, CachedStub> stubs = new ConcurrentHashMap<>();
+
+    private record CachedStub(Channel channel, MnemoServiceGrpc.MnemoServiceStub stub) {
+    }
     private volatile boolean closed;
 
     /**
@@ -79,6 +87,17 @@ public final class Channels implements AutoCloseable {
         return c;
     }
 
+    /** The async stub of the channel to {@code endpoint}, opened if needed. */
+    public MnemoServiceGrpc.MnemoServiceStub stub(String endpoint) {
+        Channel c = get(endpoint);
+        CachedStub s = stubs.get(endpoint);
+        if (s == null || s.channel != c) {
+            s = new CachedStub(c, MnemoServiceGrpc.newStub(c));
+            stubs.put(endpoint, s);
+        }
+        return s.stub;
+    }
+
     private ManagedChannel open(String endpoint) {
         HostPort hp = HostPort.parse(endpoint);
         NettyChannelBuilder b = NettyChannelBuilder.forAddress(hp.host(), hp.port(), credentials)
@@ -99,6 +118,7 @@ public final class Channels implements AutoCloseable {
     public void retainOnly(Set<String> keep) {
         for (String endpoint : new ArrayList<>(channels.keySet())) {
             if (!keep.contains(endpoint)) {
+                stubs.remove(endpoint);
                 ManagedChannel c = channels.remove(endpoint);
                 if (c != null) {
                     c.shutdown();
@@ -112,6 +132,7 @@ public final class Channels implements AutoCloseable {
         closed = true;
         List<ManagedChannel> all = new ArrayList<>(channels.values());
         channels.clear();
+        stubs.clear();
         all.forEach(ManagedChannel::shutdownNow);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
         try {

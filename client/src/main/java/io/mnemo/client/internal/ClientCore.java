@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -111,9 +112,15 @@ public final class ClientCore implements AutoCloseable {
     }
 
     public CompletableFuture<Version> store(io.mnemo.protocol.v1.Memory m, CallOptions o) {
+        return store(m, o, null);
+    }
+
+    /** A store whose gRPC callbacks run on {@code callbacks} (null: the channel's executor); see {@link CallEngine}. */
+    public CompletableFuture<Version> store(io.mnemo.protocol.v1.Memory m, CallOptions o, Executor callbacks) {
         return engine.<io.mnemo.protocol.v1.StoreResponse>call(Operation.STORE, true, false, o,
                 v -> v.replicasOf(m.getSpace(), m.getId()),
-                (stub, epoch, call) -> stub.store(StoreRequest.newBuilder().setMemory(m).setTopologyEpoch(epoch).build(), call))
+                (stub, epoch, call) -> stub.store(StoreRequest.newBuilder().setMemory(m).setTopologyEpoch(epoch).build(), call),
+                callbacks)
                 .thenApply(r -> Codec.fromWire(r.getVersion()));
     }
 
@@ -123,11 +130,18 @@ public final class ClientCore implements AutoCloseable {
 
     /** A recall; a missing memory is an empty result, a missing space a {@link NotFoundException}. */
     public CompletableFuture<Optional<Memory>> recall(String space, String id, CallOptions o) {
-        RecallRequest.Builder req = RecallRequest.newBuilder().setSpace(space).setId(id);
-        o.consistency().ifPresent(c -> req.setConsistency(Codec.toWire(c)));
+        return recall(space, id, o, null);
+    }
+
+    /** A recall whose gRPC callbacks run on {@code callbacks} (null: the channel's executor); see {@link CallEngine}. */
+    public CompletableFuture<Optional<Memory>> recall(String space, String id, CallOptions o, Executor callbacks) {
+        io.mnemo.protocol.v1.Consistency consistency = o.consistency().isPresent() ? Codec.toWire(o.consistency().get())
+                : io.mnemo.protocol.v1.Consistency.CONSISTENCY_UNSPECIFIED;
+        // Built per attempt: a hedged attempt may build two requests on two threads at once.
         return engine.<io.mnemo.protocol.v1.RecallResponse>call(Operation.RECALL, true, true, o,
                 v -> v.replicasOf(space, id),
-                (stub, epoch, call) -> stub.recall(req.setTopologyEpoch(epoch).build(), call))
+                (stub, epoch, call) -> stub.recall(RecallRequest.newBuilder().setSpace(space).setId(id)
+                        .setConsistency(consistency).setTopologyEpoch(epoch).build(), call), callbacks)
                 .handle((r, e) -> {
                     if (e == null) {
                         return Optional.of(Codec.fromWire(r.getMemory()));
@@ -142,10 +156,15 @@ public final class ClientCore implements AutoCloseable {
 
     /** Removes; completes with whether a live memory was there. */
     public CompletableFuture<Boolean> remove(String space, String id, CallOptions o) {
+        return remove(space, id, o, null);
+    }
+
+    /** A remove whose gRPC callbacks run on {@code callbacks} (null: the channel's executor); see {@link CallEngine}. */
+    public CompletableFuture<Boolean> remove(String space, String id, CallOptions o, Executor callbacks) {
         return engine.<io.mnemo.protocol.v1.RemoveResponse>call(Operation.REMOVE, true, false, o,
                 v -> v.replicasOf(space, id),
                 (stub, epoch, call) -> stub.remove(RemoveRequest.newBuilder().setSpace(space).setId(id)
-                        .setTopologyEpoch(epoch).build(), call))
+                        .setTopologyEpoch(epoch).build(), call), callbacks)
                 .thenApply(io.mnemo.protocol.v1.RemoveResponse::getExisted);
     }
 

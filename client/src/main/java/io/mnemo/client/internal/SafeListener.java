@@ -10,12 +10,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * from a listener is counted and dropped; an {@code Error} is rethrown, as nothing sane can continue after one.
  */
 public final class SafeListener {
+    /** The listener of a client built without one: calls to it are skipped altogether (no latency is computed). */
+    public static final ClientListener NONE = new ClientListener() {
+    };
+
     private final ClientListener delegate;
+    /** False for {@link #NONE}: the per-call hooks are skipped. */
+    private final boolean active;
     private final AtomicLong listenerFailures = new AtomicLong();
     private final AtomicLong backgroundFailures = new AtomicLong();
 
     public SafeListener(ClientListener delegate) {
         this.delegate = delegate;
+        this.active = delegate != NONE;
     }
 
     /** How many times a listener method threw. */
@@ -29,7 +36,17 @@ public final class SafeListener {
     }
 
     public void callStarted(Operation op) {
-        guard(() -> delegate.callStarted(op));
+        if (active) {
+            guard(() -> delegate.callStarted(op));
+        }
+    }
+
+    /** {@link #callFinished(Operation, Duration, Throwable)} with the latency in nanoseconds. */
+    public void callFinishedNs(Operation op, long latencyNs, Throwable failure) {
+        if (active) {
+            Duration latency = Duration.ofNanos(latencyNs);
+            guard(() -> delegate.callFinished(op, latency, failure));
+        }
     }
 
     public void callFinished(Operation op, Duration latency, Throwable failure) {

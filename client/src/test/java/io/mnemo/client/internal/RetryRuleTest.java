@@ -58,7 +58,9 @@ class RetryRuleTest {
         assertThat(Failure.of(Status.DEADLINE_EXCEEDED.asRuntimeException(), "e").kind()).isEqualTo(Failure.Kind.TIMEOUT);
         assertThat(Failure.of(Status.FAILED_PRECONDITION.asRuntimeException(), "e").kind())
                 .isEqualTo(Failure.Kind.STALE_EPOCH);
-        assertThat(Failure.of(Status.UNAUTHENTICATED.asRuntimeException(), "e").kind()).isEqualTo(Failure.Kind.OTHER);
+        assertThat(Failure.of(Status.UNAUTHENTICATED.asRuntimeException(), "e").kind())
+                .isEqualTo(Failure.Kind.UNAUTHENTICATED);
+        assertThat(Failure.of(Status.UNIMPLEMENTED.asRuntimeException(), "e").kind()).isEqualTo(Failure.Kind.OTHER);
         assertThat(Failure.of(Errors.quorumUnavailable(2, 1, false, "x"), "e").kind()).isEqualTo(Failure.Kind.QUORUM_FINAL);
     }
 

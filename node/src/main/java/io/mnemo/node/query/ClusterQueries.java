@@ -6,8 +6,7 @@ import io.mnemo.node.cluster.membership.LocalServices;
 import io.mnemo.node.cluster.membership.NodeContext;
 import io.mnemo.node.storage.SpaceConfig;
 import io.mnemo.node.storage.UnknownSpaceException;
-import io.mnemo.shardmap.Member;
-import io.mnemo.shardmap.Topology;
+import io.mnemo.node.replication.ReplicaPlacement;
 import io.mnemo.protocol.Errors;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +24,7 @@ import java.util.function.Supplier;
 
 /**
  * The coordinator's side of cluster queries: plans a recall by cue or a cluster-wide count over the partitions of
- * the topology this node routes by, scatters the shares ({@link ScatterGather}) and merges what comes back.
+ * the placement this node routes by, scatters the shares ({@link ScatterGather}) and merges what comes back.
  *
  * <p>The share of this node runs here, on the query pool, without a trip through the compute grid; the shares of
  * other members are cluster jobs ({@link ClusterCompute#callAsync}). With one member (or no compute grid, a
@@ -41,23 +40,25 @@ public final class ClusterQueries implements AutoCloseable {
 
     private final LocalQueries local;
     private final NodeContext localContext;
-    private final Supplier<Topology> topology;
+    private final Supplier<? extends ReplicaPlacement> placement;
     private final Supplier<Set<String>> liveMembers;
     private final Supplier<ClusterCompute> compute;
     private final ExecutorService pool;
 
     /**
      * @param services    this node's local services; must hold its {@link LocalQueries}
-     * @param topology    the topology this node routes by (null while it has none)
+     * @param placement   the placement this node routes by (null while it has none); each partition is asked of its
+     *                    read replicas, in order (while it moves, its old owners, who hold everything acknowledged)
      * @param liveMembers the ids of the live members now (this node included)
      * @param compute     the compute grid, or null (a one-node cluster, or not joined yet)
      * @param threads     threads of the pool that runs this node's own shares
      */
-    public ClusterQueries(LocalServices services, Supplier<Topology> topology, Supplier<Set<String>> liveMembers,
+    public ClusterQueries(LocalServices services, Supplier<? extends ReplicaPlacement> placement,
+                          Supplier<Set<String>> liveMembers,
                           Supplier<ClusterCompute> compute, int threads) {
         this.local = services.get(LocalQueries.class);
         this.localContext = new NodeContext(local.nodeId(), services);
-        this.topology = Objects.requireNonNull(topology, "topology");
+        this.placement = Objects.requireNonNull(placement, "placement");
         this.liveMembers = Objects.requireNonNull(liveMembers, "liveMembers");
         this.compute = Objects.requireNonNull(compute, "compute");
         String name = "mnemo-query-" + local.nodeId();
@@ -103,7 +104,7 @@ public final class ClusterQueries implements AutoCloseable {
                                                      List<Integer> partitions, Duration timeout) {
         SpaceConfig config = local.space(space).orElseThrow(() -> new UnknownSpaceException(space));
         CueQuery query = CueQuery.validate(config, cue, k, minConfidence);
-        Topology t = requireTopology();
+        ReplicaPlacement t = requirePlacement();
         int[] asked = partitionsAsked(t, partitions);
         long timeoutNs = timeout.toNanos();
         return ScatterGather.<CueShard>run(asked, p -> replicaIds(t, p), live(), (node, parts, remainingNs) ->
@@ -127,7 +128,7 @@ public final class ClusterQueries implements AutoCloseable {
         if (!space.isEmpty() && local.space(space).isEmpty()) {
             throw new UnknownSpaceException(space);
         }
-        Topology t = requireTopology();
+        ReplicaPlacement t = requirePlacement();
         int[] asked = partitionsAsked(t, List.of());
         return ScatterGather.<CountsShard>run(asked, p -> replicaIds(t, p), live(), (node, parts, remainingNs) ->
                         send(node, new CountsJob(space, parts), remainingNs),
@@ -141,8 +142,8 @@ public final class ClusterQueries implements AutoCloseable {
                 });
     }
 
-    private Topology requireTopology() {
-        Topology t = topology.get();
+    private ReplicaPlacement requirePlacement() {
+        ReplicaPlacement t = placement.get();
         if (t == null) {
             throw Errors.unavailable("node " + local.nodeId() + " has no topology yet", 200);
         }
@@ -155,7 +156,7 @@ public final class ClusterQueries implements AutoCloseable {
         return id -> id.equals(self) || members.contains(id);
     }
 
-    private static int[] partitionsAsked(Topology t, List<Integer> partitions) {
+    private static int[] partitionsAsked(ReplicaPlacement t, List<Integer> partitions) {
         if (partitions.isEmpty()) {
             int[] all = new int[t.partitions()];
             for (int p = 0; p < all.length; p++) {
@@ -175,11 +176,11 @@ public final class ClusterQueries implements AutoCloseable {
         return set.stream().toArray();
     }
 
-    private static List<String> replicaIds(Topology t, int partition) {
-        List<Member> members = t.replicas(partition);
-        List<String> ids = new ArrayList<>(members.size());
-        for (Member m : members) {
-            ids.add(m.id());
+    private static List<String> replicaIds(ReplicaPlacement t, int partition) {
+        List<Integer> replicas = t.replicas(partition);
+        List<String> ids = new ArrayList<>(replicas.size());
+        for (int id : replicas) {
+            ids.add(Integer.toString(id));
         }
         return ids;
     }

@@ -7,8 +7,7 @@ import io.mnemo.node.storage.SpaceConfig;
 import io.mnemo.node.storage.StoredRecord;
 import io.mnemo.node.storage.TierCounts;
 import io.mnemo.node.storage.TieredStore;
-import io.mnemo.shardmap.Member;
-import io.mnemo.shardmap.Topology;
+import io.mnemo.node.replication.ReplicaPlacement;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -19,9 +18,10 @@ import java.util.function.Supplier;
 
 /**
  * The node-local part of cluster queries, registered in the node's {@code LocalServices} so that a job arriving
- * from a coordinator finds it. It answers only for partitions this node replicates in its own current topology;
+ * from a coordinator finds it. It answers only for partitions this node replicates in its own current placement;
  * the others it was asked for are left out of {@link Shard#answered()}, and the coordinator retries them on another
- * replica.
+ * replica. "Replicates" means being in the partition's read replica list: while a partition moves, that is the
+ * old owners' list (they hold everything acknowledged), never a receiver still being filled.
  *
  * <p>Recall by cue streams each partition's records through a storage scan (tombstones are not returned; one
  * partition's keys at a time) and keeps the best k in a bounded heap ({@link TopK}): memory O(k) whatever the
@@ -33,25 +33,28 @@ import java.util.function.Supplier;
  */
 public final class LocalQueries {
     private final String nodeId;
+    private final int numericId;
     private final TieredStore store;
-    private final Supplier<Topology> topology;
+    private final Supplier<? extends ReplicaPlacement> placement;
     private final LongSupplier nanoTime;
 
     /**
-     * @param nodeId   this node's member id in the topology
-     * @param topology the topology this node routes by now (null while it has none)
+     * @param nodeId    this node's id
+     * @param placement the placement this node routes by now (null while it has none)
      */
-    public LocalQueries(String nodeId, TieredStore store, Supplier<Topology> topology) {
-        this(nodeId, store, topology, System::nanoTime);
+    public LocalQueries(int nodeId, TieredStore store, Supplier<? extends ReplicaPlacement> placement) {
+        this(nodeId, store, placement, System::nanoTime);
     }
 
-    LocalQueries(String nodeId, TieredStore store, Supplier<Topology> topology, LongSupplier nanoTime) {
-        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+    LocalQueries(int nodeId, TieredStore store, Supplier<? extends ReplicaPlacement> placement, LongSupplier nanoTime) {
+        this.numericId = nodeId;
+        this.nodeId = Integer.toString(nodeId);
         this.store = Objects.requireNonNull(store, "store");
-        this.topology = Objects.requireNonNull(topology, "topology");
+        this.placement = Objects.requireNonNull(placement, "placement");
         this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
     }
 
+    /** This node's id as membership names it. */
     public String nodeId() {
         return nodeId;
     }
@@ -73,7 +76,7 @@ public final class LocalQueries {
         if (space.isEmpty() || space.get().dimension() != query.dimension()) {
             return new CueShard(nodeId, List.of(), new int[0], 0);
         }
-        Topology t = topology.get();
+        ReplicaPlacement t = placement.get();
         TopK best = new TopK(query.k());
         List<Integer> answered = new ArrayList<>();
         long compared = 0;
@@ -123,7 +126,7 @@ public final class LocalQueries {
         if (!space.isEmpty() && space(space).isEmpty()) {
             return new CountsShard(nodeId, new TierCounts(java.util.Map.of(), 0, 0, 0), space, new int[0]);
         }
-        Topology t = topology.get();
+        ReplicaPlacement t = placement.get();
         BitSet mine = new BitSet();
         List<Integer> answered = new ArrayList<>();
         for (int p : partitions) {
@@ -136,16 +139,8 @@ public final class LocalQueries {
         return new CountsShard(nodeId, counts, space, toArray(answered));
     }
 
-    private boolean replicates(Topology t, int partition) {
-        if (t == null || partition < 0 || partition >= t.partitions()) {
-            return false;
-        }
-        for (Member m : t.replicas(partition)) {
-            if (m.id().equals(nodeId)) {
-                return true;
-            }
-        }
-        return false;
+    private boolean replicates(ReplicaPlacement t, int partition) {
+        return t != null && partition >= 0 && partition < t.partitions() && t.replicas(partition).contains(numericId);
     }
 
     private static int[] toArray(List<Integer> list) {

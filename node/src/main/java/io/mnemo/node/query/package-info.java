@@ -2,8 +2,9 @@
  * Cluster-wide queries: recall by cue (the top-k memories of a space most similar to a cue embedding) and
  * cluster-wide counts, answered by scatter-gather over the cluster's compute grid.
  *
- * <p><b>Each memory once.</b> The node that receives a query (the coordinator) plans it from its own topology:
- * every partition asked is given to the first replica of its replica list that is a live member, and each node is
+ * <p><b>Each memory once.</b> The node that receives a query (the coordinator) plans it from its own placement:
+ * every partition asked is given to the first replica of its read replica list (while a partition moves, its old
+ * owners' list) that is a live member, and each node is
  * sent one job naming exactly the partitions it answers for ({@link io.mnemo.node.query.ScatterGather}). A node
  * answers only for partitions it replicates at its own epoch and says which it answered; the coordinator accepts
  * an answer only if none of its partitions was answered already, so no memory is counted or returned twice even

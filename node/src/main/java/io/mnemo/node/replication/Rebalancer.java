@@ -267,7 +267,10 @@ public final class Rebalancer implements AutoCloseable {
         return true;
     }
 
-    /** Streams all of {@code p} from {@code src}, resuming after breaks; false if {@code src} keeps failing. */
+    /**
+     * Streams all of {@code p} from {@code src}, resuming after breaks; false if {@code src} fails
+     * {@link #ATTEMPTS_PER_SOURCE} times in a row without delivering a chunk.
+     */
     private boolean streamFrom(ReplicaPlacement pl, int p, int src) {
         Caller caller = new Caller(self, pl.epoch());
         String token = "";
@@ -276,6 +279,7 @@ public final class Rebalancer implements AutoCloseable {
             try (PartitionSource.Stream stream = source.open(src, caller, p, token)) {
                 while (true) {
                     PartitionSource.Chunk chunk = stream.next();
+                    attempt = 1;
                     throttle.acquire(chunk.bytes());
                     if (!chunk.records().isEmpty()) {
                         for (ApplyOutcome o : handler.applyLocalAll(chunk.records())) {

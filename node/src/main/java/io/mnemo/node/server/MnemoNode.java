@@ -182,8 +182,8 @@ public final class MnemoNode implements AutoCloseable {
                 () -> spaces, gate, config.hotMaxBytes().bytes(), PartitionFunction.of(partitions), numa::executorFor);
         // Recall by cue and cluster-wide counts: jobs from other members find this node's LocalQueries here.
         LocalServices jobServices = new LocalServices()
-                .register(LocalQueries.class, new LocalQueries(Integer.toString(nodeId), store, this::topology));
-        ClusterQueries queries = new ClusterQueries(jobServices, this::topology, this::liveMemberIds, this::compute, 2);
+                .register(LocalQueries.class, new LocalQueries(nodeId, store, () -> placement));
+        ClusterQueries queries = new ClusterQueries(jobServices, () -> placement, this::liveMemberIds, this::compute, 2);
         resources.push(queries);
         service.useQueries(queries);
         grpc = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.grpcPort()),

@@ -7,6 +7,7 @@ import io.mnemo.node.cluster.membership.ClusterCompute;
 import io.mnemo.node.cluster.membership.ClusterJob;
 import io.mnemo.node.cluster.membership.LocalServices;
 import io.mnemo.node.cluster.membership.NodeContext;
+import io.mnemo.node.replication.ReplicaPlacement;
 import io.mnemo.node.storage.Memory;
 import io.mnemo.node.storage.SpaceConfig;
 import io.mnemo.node.storage.StorageConfig;
@@ -60,6 +61,7 @@ class ClusterQueriesMultiNodeTest {
     @TempDir
     static Path dir;
     private Topology topology;
+    private ReplicaPlacement placement;
     private final Map<String, TieredStore> stores = new HashMap<>();
     private final Map<String, NodeContext> contexts = new HashMap<>();
     private final Map<String, ClusterQueries> queries = new HashMap<>();
@@ -79,6 +81,7 @@ class ClusterQueriesMultiNodeTest {
             members.add(Member.of(id, "127.0.0.1:" + (7000 + Integer.parseInt(id)), 1, null));
         }
         topology = Topology.of(1, PARTITIONS, 2, members);
+        placement = Placements.of(topology);
         ClusterCompute compute = new FakeCompute();
         for (String id : IDS) {
             TieredStore store = TieredStores.open(StorageConfig.builder(dir.resolve("node-" + id)).partitions(PARTITIONS)
@@ -86,9 +89,9 @@ class ClusterQueriesMultiNodeTest {
             store.createSpace(SpaceConfig.of(SPACE, DIM));
             stores.put(id, store);
             LocalServices services = new LocalServices()
-                    .register(LocalQueries.class, new LocalQueries(id, store, () -> topology));
+                    .register(LocalQueries.class, new LocalQueries(Integer.parseInt(id), store, () -> placement));
             contexts.put(id, new NodeContext(id, services));
-            queries.put(id, new ClusterQueries(services, () -> topology, () -> Set.copyOf(IDS), () -> compute, 2));
+            queries.put(id, new ClusterQueries(services, () -> placement, () -> Set.copyOf(IDS), () -> compute, 2));
         }
         for (int i = 0; i < MEMORIES; i++) {
             float[] e = new float[DIM];

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.mnemo.node.cluster.membership.LocalServices;
+import io.mnemo.node.replication.ReplicaPlacement;
 import io.mnemo.node.storage.Memory;
 import io.mnemo.node.storage.SpaceConfig;
 import io.mnemo.node.storage.StorageConfig;
@@ -66,8 +67,10 @@ class LocalQueriesTest {
     }
 
     private static ClusterQueries oneNode(TieredStore store, Topology t) {
-        LocalServices services = new LocalServices().register(LocalQueries.class, new LocalQueries("1", store, () -> t));
-        return new ClusterQueries(services, () -> t, () -> java.util.Set.of("1"), () -> null, 1);
+        ReplicaPlacement placement = Placements.of(t);
+        LocalServices services = new LocalServices()
+                .register(LocalQueries.class, new LocalQueries(1, store, () -> placement));
+        return new ClusterQueries(services, () -> placement, () -> java.util.Set.of("1"), () -> null, 1);
     }
 
     private void put(String id, float confidence, float... embedding) {
@@ -218,7 +221,8 @@ class LocalQueriesTest {
         for (int i = 0; i < 40; i++) {
             put("m" + i, 1f, 1, i, 0, 0);
         }
-        LocalQueries local = new LocalQueries("1", store, () -> two);
+        ReplicaPlacement placement = Placements.of(two);
+        LocalQueries local = new LocalQueries(1, store, () -> placement);
         int[] all = {0, 1, 2, 3, 4, 5, 6, 7};
         CueShard shard = local.searchCue(CueQuery.validate(SpaceConfig.of(SPACE, DIM), new float[] {1, 0, 0, 0}, 100, 0f),
                 all, TimeUnit.SECONDS.toNanos(30));

@@ -149,14 +149,19 @@ class BaselineMovesTest {
     @Test
     void changeMidTransition_keepsSourceAndResetsConfirmations() {
         BaselineState s = BaselineTransitions.apply(threeMembers(), add("4", 1004)).state();
-        s = BaselineTransitions.apply(s, new ConfirmMoves(receivers(s).first(), s.ownershipEpoch())).state();
+        s = BaselineTransitions.apply(s, add("5", 1005)).state();
+        assertThat(receivers(s)).contains("4", "5");
+        s = BaselineTransitions.apply(s, new ConfirmMoves("4", s.ownershipEpoch())).state();
+        assertThat(s.transition().orElseThrow().confirmed()).containsExactly("4");
 
-        BaselineState retargeted = BaselineTransitions.apply(s, add("5", 1005)).state();
+        BaselineState retargeted = BaselineTransitions.apply(s, add("6", 1006)).state();
 
         assertThat(ids(retargeted.transition().orElseThrow().source())).containsExactly("1", "2", "3");
         assertThat(retargeted.transition().orElseThrow().confirmed()).isEmpty();
         assertThat(retargeted.ownershipEpoch()).isEqualTo(retargeted.epoch()).isGreaterThan(s.ownershipEpoch());
-        assertThat(receivers(retargeted)).contains("4", "5");
+        assertThat(receivers(retargeted)).contains("4", "5", "6");
+        CommandResult stale = BaselineTransitions.apply(retargeted, new ConfirmMoves("5", s.ownershipEpoch()));
+        assertThat(stale.state()).as("a confirmation for the old target counts for nothing").isEqualTo(retargeted);
     }
 
     @Test
