@@ -58,7 +58,7 @@ public final class ClusterBenchmark {
         result.put("args", a.describe());
         result.put("method", "open loop: operation i scheduled at t0 + i/rate, latency from the scheduled time to completion "
                 + "(no coordinated omission), HdrHistogram (3 digits) per 1 s interval; each phase " + a.warmupS
-                + " s warm-up then " + a.measureS + " s measured; failures counted, not recorded");
+                + " s warm-up then " + a.measureS + " s measured; a failed call is counted and recorded at the time it took to fail");
         result.put("mnemo", Map.of("nodes", 3, "replicationFactor", 3, "writeQuorum", 2, "readQuorum", 2,
                 "partitions", 64, "payload", Payloads.DIM + "-float embedding + " + Payloads.CONTENT_BYTES + "-byte content",
                 "client", "MnemoClient async calls, per-call timeout " + CALL_TIMEOUT.toSeconds() + " s"));

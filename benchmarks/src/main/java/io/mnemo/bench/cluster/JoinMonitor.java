@@ -19,17 +19,21 @@ import java.util.regex.Pattern;
 /**
  * Once a second during the join benchmark: every node's topology epoch and own record count of the loaded space,
  * the newest topology seen (partitions with a pending replica list, the new node's member state), the rebalancing
- * figures the nodes publish on {@code /metrics} (every {@code mnemo_*} series whose name mentions rebalancing, moves
- * or streaming, summed over nodes) and the 1-minute load average. Samples are kept in order for the report and the
+ * figures the nodes publish on {@code /metrics} (every {@code mnemo_*} series whose name mentions rebalancing, moving
+ * or streaming, such as {@code mnemo_partitions_moving}, summed over the nodes that answered, and how many answered)
+ * and the 1-minute load average. Samples are kept in order for the report and the
  * completion rules of {@link JoinBenchmark}.
  */
 final class JoinMonitor implements AutoCloseable {
     private static final Pattern MOVE_METRIC = Pattern.compile(
-            "^(mnemo_[A-Za-z0-9_]*(?:rebalanc|move|stream)[A-Za-z0-9_]*)(?:\\{[^}]*})?\\s+([-+0-9.eE]+|NaN)\\s*$");
+            "^(mnemo_[A-Za-z0-9_]*(?:rebalanc|mov|stream)[A-Za-z0-9_]*)(?:\\{[^}]*})?\\s+([-+0-9.eE]+|NaN)\\s*$");
+
+    /** The gauge of partitions whose placement is moving, per node. */
+    static final String MOVING_GAUGE = "mnemo_partitions_moving";
 
     /** One observation; {@code records[i]} and {@code epochs[i]} are node i+1's, -1 when it did not answer. */
     record Sample(long tMs, long[] epochs, long[] records, int pendingPartitions, String newNodeState,
-                  Map<String, Double> moveMetrics, double load1m) {
+                  Map<String, Double> moveMetrics, int metricsAnswered, double load1m) {
     }
 
     private final ClusterFixture fixture;
@@ -85,8 +89,11 @@ final class JoinMonitor implements AutoCloseable {
                 }
             }
             Map<String, Double> metrics = new TreeMap<>();
+            int answered = 0;
             for (int node = 1; node <= probes.size(); node++) {
-                for (String line : fixture.metricsText(node).split("\n")) {
+                String text = fixture.metricsText(node);
+                answered += text.isEmpty() ? 0 : 1;
+                for (String line : text.split("\n")) {
                     Matcher m = MOVE_METRIC.matcher(line);
                     if (m.matches()) {
                         try {
@@ -98,13 +105,23 @@ final class JoinMonitor implements AutoCloseable {
                 }
             }
             List<Double> load = Results.loadAverage();
-            Sample s = new Sample(t, epochs, records, pending, state, metrics, load.isEmpty() ? -1 : load.get(0));
+            Sample s = new Sample(t, epochs, records, pending, state, metrics, answered,
+                    load.isEmpty() ? -1 : load.get(0));
             synchronized (samples) {
                 samples.add(s);
             }
         } catch (RuntimeException e) {
             System.out.println("join monitor: sample failed: " + e);
         }
+    }
+
+    /**
+     * Partitions moving now by the nodes' own placements (the sum of {@code mnemo_partitions_moving} over the nodes),
+     * or -1 when not every node answered or no node publishes the gauge (a build without the rebalancer).
+     */
+    static int moving(Sample s, int nodes) {
+        Double v = s.moveMetrics().get(MOVING_GAUGE);
+        return v == null || s.metricsAnswered() < nodes ? -1 : (int) Math.round(v);
     }
 
     /** The newest topology any node answered, or null. */
@@ -134,6 +151,7 @@ final class JoinMonitor implements AutoCloseable {
         if (!s.moveMetrics().isEmpty()) {
             m.put("moveMetrics", s.moveMetrics());
         }
+        m.put("metricsAnswered", s.metricsAnswered());
         m.put("load1m", s.load1m());
         return m;
     }

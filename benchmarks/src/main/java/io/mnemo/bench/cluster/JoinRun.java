@@ -121,7 +121,8 @@ final class JoinRun {
             if (s == null || top == null || s.tMs() < tAdd) {
                 continue;
             }
-            if (s.pendingPartitions() > 0) {
+            int moving = JoinMonitor.moving(s, NEW_NODE);
+            if (s.pendingPartitions() > 0 || moving > 0) {
                 c.pendingSeen = true;
             }
             boolean member = top.getMembersList().stream().anyMatch(m -> m.getId() == NEW_NODE);
@@ -131,7 +132,7 @@ final class JoinRun {
             }
             long held = s.records()[NEW_NODE - 1];
             c.held = held;
-            if (c.pendingSeen && member && s.pendingPartitions() == 0 && "active".equals(s.newNodeState()) && c.ownershipDoneMs < 0) {
+            if (c.pendingSeen && member && moving == 0 && s.pendingPartitions() <= 0 && c.ownershipDoneMs < 0) {
                 c.ownershipDoneMs = s.tMs();
             }
             if (member && c.expected >= 0 && held >= c.expected && c.dataDoneMs < 0) {
@@ -139,20 +140,20 @@ final class JoinRun {
             }
             if (c.ownershipDoneMs >= 0 && c.dataDoneMs >= 0) {
                 c.atMs = Math.max(c.ownershipDoneMs, c.dataDoneMs);
-                c.rule = "topology shows no pending moves (after pending lists were seen) and node 4 holds all its "
-                        + "expected records";
+                c.rule = "every node reports " + JoinMonitor.MOVING_GAUGE + " = 0 (after moves were seen) and node 4 holds "
+                        + "all the loaded records the new topology places on it";
                 return c;
             }
-            if (!c.pendingSeen && c.dataDoneMs >= 0) {
+            if (!c.pendingSeen && moving < 0 && c.dataDoneMs >= 0) {
                 c.atMs = c.dataDoneMs;
-                c.rule = "node 4 holds all the loaded records the new topology places on it (no pending lists seen: "
-                        + "no partition streaming in this build)";
+                c.rule = "node 4 holds all the loaded records the new topology places on it (the nodes publish no "
+                        + JoinMonitor.MOVING_GAUGE + ": no rebalancer in this build)";
                 return c;
             }
             if (held != lastCount) {
                 lastCount = held;
                 sameSinceMs = s.tMs();
-            } else if (held > 0 && s.tMs() - sameSinceMs >= stableS * 1000L && c.ownershipDoneMs < 0 && !c.pendingSeen) {
+            } else if (held > 0 && s.tMs() - sameSinceMs >= stableS * 1000L && !c.pendingSeen && moving < 0) {
                 c.atMs = sameSinceMs;
                 c.rule = "fallback: node 4's record count of the loaded space stopped changing for " + stableS + " s ("
                         + held + " of " + c.expected + " expected); time is when it last changed";

@@ -20,8 +20,8 @@ import org.HdrHistogram.Recorder;
  * <p>One scheduler thread issues the operations; each must return at once with a future (an asynchronous client
  * call, or a blocking call handed to a pool). Completions record into an HdrHistogram {@link Recorder} from any
  * thread. A sampler thread takes the recorder's interval histogram every second, so a run yields a timeline
- * ({@link #intervals()}) and any stretch of it can be summed ({@link #merged}); a failed operation is counted, not
- * recorded. More than {@code maxOutstanding} operations in flight stops issuing: the skipped ones are counted as
+ * ({@link #intervals()}) and any stretch of it can be summed ({@link #merged}); a failed operation (a timeout, an
+ * error) is counted and also recorded at the time it took to fail, so failures never flatter the percentiles. More than {@code maxOutstanding} operations in flight stops issuing: the skipped ones are counted as
  * shed and reported, never hidden.
  *
  * <p>Life cycle: {@link #start()} once, {@link #stop()} once (it waits for the operations in flight).
@@ -115,9 +115,8 @@ final class OpenLoop {
                         firstError = e;
                     }
                     errors.incrementAndGet();
-                } else {
-                    recorder.recordValue(Math.min(Math.max(latency, 1_000), MAX_LATENCY_NS));
                 }
+                recorder.recordValue(Math.min(Math.max(latency, 1_000), MAX_LATENCY_NS));
             });
         }
     }

@@ -234,6 +234,10 @@ public final class MnemoNode implements AutoCloseable {
         Gauge.builder("mnemo_topology_epoch", this, n -> n.placement == null ? 0 : n.placement.topology().epoch())
                 .description("Topology epoch this node routes by").register(registry);
         service.metrics().bindTo(registry);
+        Gauge.builder("mnemo_ownership_epoch", this, n -> n.placement == null ? 0 : n.placement.epoch())
+                .description("Ownership epoch (version of the placement) replicas compare").register(registry);
+        Gauge.builder("mnemo_partitions_moving", this, n -> n.placement == null ? 0 : n.placement.movingPartitions())
+                .description("Partitions moving in the placement change in progress (0: placement stable)").register(registry);
         Rebalancer rb = rebalancer;
         if (rb != null) {
             Gauge.builder("mnemo_rebalance_partitions_moving", rb, r -> r.stats().partitionsMoving())
