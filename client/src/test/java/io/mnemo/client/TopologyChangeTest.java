@@ -72,7 +72,7 @@ class TopologyChangeTest {
                 LIVE.add(i);
             }
             for (int i = 1; i <= INITIAL; i++) {
-                cluster.awaitReady(i, Duration.ofSeconds(150));
+                awaitReadyOrRestart(i, Duration.ofSeconds(150));
             }
             awaitStable(Set.of(1, 2, 3, 4), Duration.ofSeconds(60));
             List<String> seeds = new ArrayList<>();
@@ -172,7 +172,7 @@ class TopologyChangeTest {
             w.awaitOps(30);
             cluster.start(5);
             LIVE.add(5);
-            cluster.awaitReady(5, Duration.ofSeconds(90));
+            awaitReadyOrRestart(5, Duration.ofSeconds(90));
             Topology t = awaitStable(Set.of(1, 2, 3, 4, 5), Duration.ofSeconds(60));
             System.out.println("node 5 joined; stable at epoch " + t.getEpoch());
             ClusterProbe.await(Duration.ofSeconds(30), () -> client.topologyEpoch() >= t.getEpoch());
@@ -215,6 +215,23 @@ class TopologyChangeTest {
         }
         w.check();
         assertThat(client.topologyEpoch()).isGreaterThan(epochBefore);
+    }
+
+    /**
+     * Waits for node {@code node} to be ready; if its process exited while starting (on an overloaded machine
+     * Ignite's discovery can time out joining the ring), starts it once more on the same data directory.
+     */
+    private static void awaitReadyOrRestart(int node, Duration timeout) throws Exception {
+        try {
+            cluster.awaitReady(node, timeout);
+        } catch (IllegalStateException exited) {
+            if (cluster.isAlive(node)) {
+                throw exited;
+            }
+            System.out.println("node " + node + " exited while starting, starting it again: " + exited.getMessage());
+            cluster.start(node);
+            cluster.awaitReady(node, timeout);
+        }
     }
 
     /**

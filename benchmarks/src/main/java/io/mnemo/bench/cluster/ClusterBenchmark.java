@@ -79,6 +79,7 @@ public final class ClusterBenchmark {
             }
             result.put("phases", rows);
             result.put("ratios", ratios(rows));
+            result.put("nodeStartRetries", fx.restarts());
         }
         result.put("finishedAt", Instant.now().toString());
         result.put("loadAverageEnd", Results.loadAverage());

@@ -105,6 +105,7 @@ public final class JoinBenchmark {
             } finally {
                 probes.forEach(NodeProbe::close);
             }
+            result.put("nodeStartRetries", fx.restarts());
         }
         result.put("finishedAt", Instant.now().toString());
         result.put("loadAverageEnd", Results.loadAverage());

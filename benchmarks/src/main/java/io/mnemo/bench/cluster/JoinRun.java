@@ -59,7 +59,7 @@ final class JoinRun {
             add.put("atMs", tAdd);
             join.put("addMember", add);
             System.out.println("node 4 gRPC up after " + (tListen - tStart) + " ms; AddMember: " + add);
-            fx.cluster().awaitReady(NEW_NODE, Duration.ofSeconds(180));
+            fx.awaitReady(NEW_NODE, Duration.ofSeconds(180));
             join.put("readyMs", stores.elapsedMs());
             Completion done = awaitMove(monitor, endpoint, tAdd, stableS, maxMoveS);
             join.put("completion", done.describe(tAdd));

@@ -48,8 +48,8 @@ public final class CueBenchmark {
     static final int DIM = 768;
     static final int K = 10;
     private static final int WARMUP = 5;
-    private static final int BATCH = 500;
-    private static final int IN_FLIGHT = 4;
+    private static final int BATCH = 200;
+    private static final int IN_FLIGHT = 3;
     private static final String SPACE = "cue";
 
     private CueBenchmark() {
@@ -79,7 +79,7 @@ public final class CueBenchmark {
         result.put("runs", runs);
         Map<String, String> settings = Map.of("mnemo.storage.warm.entries-per-partition", "4000",
                 "mnemo.storage.warm.average-value-size", "4KiB");
-        try (ClusterFixture fixture = ClusterFixture.start(home, 3, 3, settings, Duration.ofSeconds(180));
+        try (ClusterFixture fixture = ClusterFixture.start(home, 3, 3, settings, Duration.ofSeconds(420));
              MnemoClient client = MnemoClient.builder().seeds(fixture.startedEndpoints()).defaultSpace(SPACE)
                      .requestTimeout(Duration.ofSeconds(30)).build()) {
             client.createSpace(new SpaceInfo(SPACE, DIM, 0, 0));
@@ -111,9 +111,13 @@ public final class CueBenchmark {
         write(out, result);
     }
 
-    /** Stores memories until the space holds {@code size}; keeps their embeddings for the brute-force peer. */
+    /**
+     * Stores memories until the space holds {@code size}; keeps their embeddings for the brute-force peer. A batch
+     * item that fails (a loaded machine times calls out) is stored again: stores are idempotent.
+     */
     private static void load(MnemoClient client, List<float[]> data, List<Float> confidences, int size, Random random) {
         List<CompletableFuture<List<StoreResult>>> inFlight = new ArrayList<>();
+        List<List<Memory>> batches = new ArrayList<>();
         int next = data.size();
         while (next < size) {
             List<Memory> batch = new ArrayList<>(BATCH);
@@ -126,22 +130,54 @@ public final class CueBenchmark {
                         .content("memory " + next).build());
             }
             inFlight.add(client.storeAllAsync(batch));
+            batches.add(batch);
             if (inFlight.size() >= IN_FLIGHT) {
-                check(inFlight.remove(0).join());
+                retryFailed(client, batches.remove(0), inFlight.remove(0));
             }
-            if (next % 10_000 == 0) {
-                System.out.println("stored " + next);
+            if (next % 5_000 == 0) {
+                System.out.println("stored " + next + " (load average " + loadAverage() + ")");
             }
         }
-        for (CompletableFuture<List<StoreResult>> f : inFlight) {
-            check(f.join());
+        for (int i = 0; i < inFlight.size(); i++) {
+            retryFailed(client, batches.get(i), inFlight.get(i));
         }
     }
 
-    private static void check(List<StoreResult> results) {
-        for (StoreResult r : results) {
-            if (!r.isStored()) {
-                throw new IllegalStateException("store failed: " + r);
+    private static void retryFailed(MnemoClient client, List<Memory> batch, CompletableFuture<List<StoreResult>> f) {
+        List<StoreResult> results;
+        try {
+            results = f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            results = null;
+        }
+        List<Memory> failed = new ArrayList<>();
+        if (results == null) {
+            failed.addAll(batch);
+        } else {
+            for (StoreResult r : results) {
+                if (!r.isStored()) {
+                    failed.add(batch.get(r.index()));
+                }
+            }
+        }
+        for (int attempt = 1; !failed.isEmpty(); attempt++) {
+            if (attempt > 10) {
+                throw new IllegalStateException(failed.size() + " memories could not be stored in 10 rounds");
+            }
+            System.out.println("storing " + failed.size() + " failed memories again (round " + attempt + ")");
+            List<Memory> again = failed;
+            List<StoreResult> rs;
+            try {
+                rs = client.storeAll(again);
+            } catch (io.mnemo.client.MnemoException e) {
+                System.out.println("storeAll failed: " + e);
+                continue;
+            }
+            failed = new ArrayList<>();
+            for (StoreResult r : rs) {
+                if (!r.isStored()) {
+                    failed.add(again.get(r.index()));
+                }
             }
         }
     }

@@ -40,6 +40,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,13 +52,18 @@ import org.junit.jupiter.api.io.TempDir;
  * partitions (read at ONE from it), the old owners' copies of moved partitions are gone from their data
  * directories, and spaces created while writing refused no write. Prints how long the join took;
  * {@code -Dmnemo.rebalance.preload=N -Dmnemo.rebalance.dim=D} measures it for N memories of dimension D.
+ *
+ * <p>Tagged slow ({@code ./mvnw -Pslow}): four node JVMs take 2-4 minutes on a shared 2-core machine, over this
+ * module's budget for the default run; the default run covers the same protocol in one JVM ({@link RebalanceTest})
+ * and its processes go through the same transitions whenever a cluster forms (each join is a placement change).
  */
-@Timeout(value = 240, unit = TimeUnit.SECONDS)
+@Tag("slow")
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
 class RebalanceProcessTest {
     private static final String SPACE = "moves";
     private static final int PARTITIONS = 16;
     private static final int NODES = 4;
-    private static final int PRELOAD = Integer.getInteger("mnemo.rebalance.preload", 1000);
+    private static final int PRELOAD = Integer.getInteger("mnemo.rebalance.preload", 500);
     private static final int DIM = Integer.getInteger("mnemo.rebalance.dim", 4);
 
     @TempDir
@@ -101,7 +107,7 @@ class RebalanceProcessTest {
             cluster.start(i);
         }
         for (int i = 1; i <= 3; i++) {
-            cluster.awaitReady(i, Duration.ofSeconds(120));
+            cluster.awaitReady(i, Duration.ofSeconds(240));
         }
         await("3 members, placement stable", Duration.ofSeconds(60),
                 () -> members(1) == 3 && stable(1, 2, 3));
@@ -136,7 +142,7 @@ class RebalanceProcessTest {
 
         long joinStart = System.nanoTime();
         cluster.start(4);
-        cluster.awaitReady(4, Duration.ofSeconds(120));
+        cluster.awaitReady(4, Duration.ofSeconds(240));
         await("4 members and the placement change complete", Duration.ofSeconds(150),
                 () -> members(1) == 4 && stable(1, 2, 3, 4));
         long joinMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - joinStart);
@@ -152,10 +158,13 @@ class RebalanceProcessTest {
         // Every acknowledged write reads back at QUORUM with its content.
         PartitionFunction pf = PartitionFunction.of(PARTITIONS);
         Topology now = topology(1);
-        for (Map.Entry<String, String> e : acked.entrySet()) {
+        long readStart = System.nanoTime();
+        acked.entrySet().parallelStream().forEach(e -> {
             Memory got = recall(e.getKey(), Consistency.CONSISTENCY_QUORUM, replicasOf(now, pf.partitionOf(SPACE, e.getKey())));
             assertThat(got.getContent()).as("acknowledged %s", e.getKey()).isEqualTo(e.getValue());
-        }
+        });
+        System.out.println("read back " + acked.size() + " acknowledged memories at QUORUM in "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - readStart) + " ms");
         // Node 4 holds its partitions: its own copy (read at ONE) of every key it replicates.
         Set<Integer> gained = new HashSet<>();
         for (PartitionReplicas pr : now.getPartitionsList()) {
@@ -165,7 +174,7 @@ class RebalanceProcessTest {
         }
         assertThat(gained).isNotEmpty();
         assertThat(metric(4, "mnemo_rebalance_partitions_streamed_total")).isGreaterThanOrEqualTo(gained.size());
-        for (Map.Entry<String, String> e : acked.entrySet()) {
+        acked.entrySet().parallelStream().forEach(e -> {
             if (gained.contains(pf.partitionOf(SPACE, e.getKey()))) {
                 AtomicReference<Memory> got = new AtomicReference<>();
                 await("node 4's copy of " + e.getKey(), Duration.ofSeconds(30), () -> {
@@ -173,7 +182,7 @@ class RebalanceProcessTest {
                     return got.get() != null && got.get().getContent().equals(e.getValue());
                 });
             }
-        }
+        });
         // The old owners' copies of the partitions they lost are gone from disk.
         for (int node = 1; node <= 3; node++) {
             Set<Integer> lost = new HashSet<>();
@@ -196,15 +205,16 @@ class RebalanceProcessTest {
             return;
         }
         long start = System.nanoTime();
-        int threads = 4;
+        int threads = 3;
+        int batch = 200;
         List<Thread> loaders = new ArrayList<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int t = 0; t < threads; t++) {
             int first = t;
             Thread l = new Thread(() -> {
                 try {
-                    for (int i = first; i < count; i += threads) {
-                        store("p-" + i, 1 + (i % 3));
+                    for (int from = first * batch; from < count; from += threads * batch) {
+                        storeBatch(from, Math.min(count, from + batch), 1 + first);
                     }
                 } catch (Throwable e) {
                     failure.set(e);
@@ -221,14 +231,45 @@ class RebalanceProcessTest {
                 + " ms");
     }
 
-    /** Stores {@code key} starting at node {@code first}, moving to the next node on any retryable refusal. */
-    private void store(String key, int first) {
-        String content = "c-" + key;
-        Memory.Builder m = Memory.newBuilder().setSpace(SPACE).setId(key).setContent(content);
+    /** Stores keys p-from..p-(to-1) in one StoreBatch on node {@code node}; items that fail are stored one by one. */
+    private void storeBatch(int from, int to, int node) {
+        io.mnemo.protocol.v1.StoreBatchRequest.Builder b = io.mnemo.protocol.v1.StoreBatchRequest.newBuilder();
+        for (int i = from; i < to; i++) {
+            b.addMemories(memory("p-" + i));
+        }
+        List<io.mnemo.protocol.v1.StoreItemResult> results;
+        try {
+            results = MnemoServiceGrpc.newBlockingStub(channels[node]).withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .storeBatch(b.build()).getResultsList();
+        } catch (StatusRuntimeException e) {
+            results = List.of();
+        }
+        Set<Integer> done = new HashSet<>();
+        for (io.mnemo.protocol.v1.StoreItemResult r : results) {
+            if (r.hasVersion()) {
+                done.add(from + r.getIndex());
+                acked.put("p-" + (from + r.getIndex()), "c-p-" + (from + r.getIndex()));
+            }
+        }
+        for (int i = from; i < to; i++) {
+            if (!done.contains(i)) {
+                store("p-" + i, node);
+            }
+        }
+    }
+
+    private static Memory memory(String key) {
+        Memory.Builder m = Memory.newBuilder().setSpace(SPACE).setId(key).setContent("c-" + key);
         for (int d = 0; d < DIM; d++) {
             m.addEmbedding((key.hashCode() + d) % 100 / 100f);
         }
-        StoreRequest request = StoreRequest.newBuilder().setMemory(m).build();
+        return m.build();
+    }
+
+    /** Stores {@code key} starting at node {@code first}, moving to the next node on any retryable refusal. */
+    private void store(String key, int first) {
+        String content = "c-" + key;
+        StoreRequest request = StoreRequest.newBuilder().setMemory(memory(key)).build();
         for (int attempt = 0; attempt < 200; attempt++) {
             int node = 1 + (first - 1 + attempt) % 3;
             try {
@@ -241,7 +282,7 @@ class RebalanceProcessTest {
                 }
                 refused.incrementAndGet();
                 String why = String.valueOf(e.getStatus().getDescription());
-                if (why.contains("epoch") || why.contains("behind")) {
+                if ((why.contains("epoch") || why.contains("behind")) && !why.contains("is not a replica")) {
                     epochRefusals.incrementAndGet();
                     System.out.println("store of " + key + " refused for the epoch: " + e.getStatus());
                 }
@@ -269,7 +310,7 @@ class RebalanceProcessTest {
                     .recall(RecallRequest.newBuilder().setSpace(SPACE).setId(key).setConsistency(consistency).build())
                     .getMemory();
         } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() == Status.Code.NOT_FOUND || e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
+            if (e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
                 throw e;
             }
             return null;

@@ -233,4 +233,35 @@ class IgniteMembershipTest {
         System.out.printf("one broadcast to 3 nodes: %.3f ms%n", (System.nanoTime() - t0) / 1e6);
         assertThat(all.resultsOrThrow()).containsOnlyKeys("a", "b", "c");
     }
+    @Test
+    void callAsync_eachOutcome_completesTheFutureWithTheResultOrATypedFailure() {
+        ClusterCompute compute = nodes.get(0).compute();
+        assertThat(compute.callAsync("b", new TestJobs.Greet(), Duration.ofSeconds(10)).join())
+                .isEqualTo("b:hello from b");
+        assertThat(compute.callAsync("a", new TestJobs.Greet(), Duration.ofSeconds(10)).join())
+                .isEqualTo("a:hello from a");
+        assertThat(failureOf(compute.callAsync("c", new TestJobs.FailOn("c"), Duration.ofSeconds(10))))
+                .satisfies(e -> {
+                    assertThat(e.kind()).isEqualTo(ClusterJobException.Kind.JOB_FAILED);
+                    assertThat(e.nodeId()).isEqualTo("c");
+                    assertThat(e.getCause()).isInstanceOf(IllegalArgumentException.class);
+                });
+        assertThat(failureOf(compute.callAsync("nope", new TestJobs.Greet(), Duration.ofSeconds(10))).kind())
+                .isEqualTo(ClusterJobException.Kind.UNKNOWN_NODE);
+        // The latch is released only when the class ends: the job cannot answer before its timeout.
+        assertThat(failureOf(compute.callAsync("b", new TestJobs.WaitForLatch(), Duration.ofMillis(300))).kind())
+                .isEqualTo(ClusterJobException.Kind.TIMED_OUT);
+    }
+
+    private static ClusterJobException failureOf(java.util.concurrent.CompletableFuture<?> f) {
+        try {
+            f.get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(ClusterJobException.class);
+            return (ClusterJobException) e.getCause();
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the future did not complete", e);
+        }
+        throw new AssertionError("the call must fail");
+    }
 }
