@@ -64,7 +64,10 @@ class TopologyChangeTest {
         int base = LocalCluster.findFreeBasePort(new Random(seed), NODES);
         System.out.println("TopologyChangeTest seed " + seed + ", base port " + base);
         cluster = new LocalCluster(Path.of("..").toAbsolutePath().normalize(), dir, base, NODES)
-                .withSetting("mnemo.replication.factor", "2");
+                .withSetting("mnemo.replication.factor", "2")
+                // Five node JVMs on two shared cores stall for seconds at a time; a short failure detection timeout
+                // would segment Ignite's ring. A stopped node still leaves at once (it says goodbye).
+                .withSetting("mnemo.ignite.failure-detection-timeout", "15s");
         probe = new ClusterProbe(cluster);
         try {
             for (int i = 1; i <= INITIAL; i++) {

@@ -124,6 +124,11 @@ final class JoinMonitor implements AutoCloseable {
         return v == null || s.metricsAnswered() < nodes ? -1 : (int) Math.round(v);
     }
 
+    /** Now, in ms on the benchmark's clock. */
+    long clock() {
+        return clockMs.getAsLong();
+    }
+
     /** The newest topology any node answered, or null. */
     Topology newestTopology() {
         return newest;

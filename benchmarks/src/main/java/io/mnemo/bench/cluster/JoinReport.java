@@ -28,7 +28,10 @@ final class JoinReport {
             return md.append("(the join did not run)\n").toString();
         }
         Map<String, Object> done = (Map<String, Object>) join.get("completion");
-        Map<String, Object> add = (Map<String, Object>) join.get("addMember");
+        Map<String, Object> add = (Map<String, Object>) join.getOrDefault("addMember", Map.of("outcome", "not called"));
+        if (join.containsKey("error")) {
+            md.append("**The join failed:** ").append(join.get("error")).append("\n\n");
+        }
         md.append("| join event | seconds |\n|---|---|\n");
         long t0 = ((Number) join.get("processStartedMs")).longValue();
         md.append("| node 4 process started | 0 |\n");
@@ -114,7 +117,9 @@ final class JoinReport {
             Map<String, Object> done = (Map<String, Object>) join.get("completion");
             for (SvgLines c : List.of(lat, rec)) {
                 c.mark(Results.num(join.get("processStartedMs")) / 1000, "node 4 starts");
-                c.mark(Results.num(((Map<String, Object>) join.get("addMember")).get("atMs")) / 1000, "add");
+                if (join.get("addMember") instanceof Map<?, ?> add) {
+                    c.mark(Results.num(add.get("atMs")) / 1000, "add");
+                }
                 if (Results.num(done.get("atMs")) >= 0) {
                     c.mark(Results.num(done.get("atMs")) / 1000, "moved");
                 }

@@ -48,27 +48,23 @@ final class JoinRun {
         try (JoinMonitor monitor = new JoinMonitor(fx, probes, JoinBenchmark.LOADED, NEW_NODE, stores::elapsedMs).start()) {
             ClusterFixture.pause(Duration.ofSeconds(WARMUP_MS / 1000 + beforeS));
             long tStart = stores.elapsedMs();
-            fx.startNode(NEW_NODE);
-            join.put("processStartedMs", tStart);
-            String endpoint = fx.endpoint(NEW_NODE);
-            ClusterFixture.await(Duration.ofSeconds(180), () -> JoinBenchmark.listening(fx.cluster().grpcPort(NEW_NODE)));
-            long tListen = stores.elapsedMs();
-            join.put("grpcListeningMs", tListen);
-            Map<String, Object> add = JoinBenchmark.addMember(probes.get(0), NEW_NODE, endpoint);
-            long tAdd = stores.elapsedMs();
-            add.put("atMs", tAdd);
-            join.put("addMember", add);
-            System.out.println("node 4 gRPC up after " + (tListen - tStart) + " ms; AddMember: " + add);
-            fx.awaitReady(NEW_NODE, Duration.ofSeconds(180));
-            join.put("readyMs", stores.elapsedMs());
-            Completion done = awaitMove(monitor, endpoint, tAdd, stableS, maxMoveS);
-            join.put("completion", done.describe(tAdd));
-            System.out.println("move: " + join.get("completion"));
+            Completion done;
+            try {
+                done = join(monitor, tStart, join, stableS, maxMoveS);
+            } catch (IllegalStateException e) {
+                // The new node never became ready (its log is kept with -Dmnemo.bench.logs): report what was measured.
+                join.put("error", e.getMessage());
+                done = new Completion();
+                done.rule = "the join failed: " + e.getMessage();
+                System.out.println("join failed: " + e.getMessage());
+            }
             ClusterFixture.pause(Duration.ofSeconds(afterS));
             long tEnd = stores.elapsedMs();
             stores.stop(30);
             recalls.stop(30);
             long tDone = done.atMs < 0 ? tEnd : done.atMs;
+            long tAdd = join.get("addMember") instanceof Map<?, ?> a && a.get("atMs") instanceof Long at ? at : tStart;
+            join.putIfAbsent("completion", done.describe(tAdd));
             result.put("join", join);
             result.put("phases", phases(stores, recalls, tStart, tDone, tEnd));
             List<Object> timeline = new ArrayList<>();
@@ -82,6 +78,28 @@ final class JoinRun {
             stores.stop(1);
             recalls.stop(1);
         }
+    }
+
+    /** Starts node 4, adds it, waits until it is ready and the move finished; fills {@code join} with the times. */
+    private Completion join(JoinMonitor monitor, long tStart, Map<String, Object> join, int stableS, int maxMoveS)
+            throws java.io.IOException, InterruptedException {
+        join.put("processStartedMs", tStart);
+        fx.startNode(NEW_NODE);
+        String endpoint = fx.endpoint(NEW_NODE);
+        ClusterFixture.await(Duration.ofSeconds(180), () -> JoinBenchmark.listening(fx.cluster().grpcPort(NEW_NODE)));
+        long tListen = monitor.clock();
+        join.put("grpcListeningMs", tListen);
+        Map<String, Object> add = JoinBenchmark.addMember(probes.get(0), NEW_NODE, endpoint);
+        long tAdd = monitor.clock();
+        add.put("atMs", tAdd);
+        join.put("addMember", add);
+        System.out.println("node 4 gRPC up after " + (tListen - tStart) + " ms; AddMember: " + add);
+        fx.awaitReady(NEW_NODE, Duration.ofSeconds(180));
+        join.put("readyMs", monitor.clock());
+        Completion done = awaitMove(monitor, endpoint, tAdd, stableS, maxMoveS);
+        join.put("completion", done.describe(tAdd));
+        System.out.println("move: " + join.get("completion"));
+        return done;
     }
 
     /** When the move finished, by which rule, and node 4's share then. */

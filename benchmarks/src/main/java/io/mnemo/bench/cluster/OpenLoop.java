@@ -21,10 +21,11 @@ import org.HdrHistogram.Recorder;
  * call, or a blocking call handed to a pool). Completions record into an HdrHistogram {@link Recorder} from any
  * thread. A sampler thread takes the recorder's interval histogram every second, so a run yields a timeline
  * ({@link #intervals()}) and any stretch of it can be summed ({@link #merged}); a failed operation (a timeout, an
- * error) is counted and also recorded at the time it took to fail, so failures never flatter the percentiles. More than {@code maxOutstanding} operations in flight stops issuing: the skipped ones are counted as
- * shed and reported, never hidden.
+ * error) is counted and also recorded at the time it took to fail, so failures never flatter the percentiles.
+ * More than {@code maxOutstanding} operations in flight stops issuing: the skipped ones are counted as shed and
+ * reported, never hidden.
  *
- * <p>Life cycle: {@link #start()} once, {@link #stop()} once (it waits for the operations in flight).
+ * <p>Life cycle: {@link #start()} once, then {@link #stop} (it waits for the operations in flight; idempotent).
  */
 final class OpenLoop {
     /** Starts operation {@code i}; must not block. */

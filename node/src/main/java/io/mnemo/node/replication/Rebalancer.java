@@ -274,12 +274,13 @@ public final class Rebalancer implements AutoCloseable {
     private boolean streamFrom(ReplicaPlacement pl, int p, int src) {
         Caller caller = new Caller(self, pl.epoch());
         String token = "";
-        for (int attempt = 1; ; attempt++) {
+        int attempt = 0;
+        while (true) {
+            attempt++;
             checkCurrent(pl);
             try (PartitionSource.Stream stream = source.open(src, caller, p, token)) {
                 while (true) {
                     PartitionSource.Chunk chunk = stream.next();
-                    attempt = 1;
                     throttle.acquire(chunk.bytes());
                     if (!chunk.records().isEmpty()) {
                         for (ApplyOutcome o : handler.applyLocalAll(chunk.records())) {
@@ -291,6 +292,7 @@ public final class Rebalancer implements AutoCloseable {
                     recordsReceived.addAndGet(chunk.records().size());
                     bytesReceived.addAndGet(chunk.bytes());
                     token = chunk.resumeToken();
+                    attempt = 0;
                     if (chunk.last()) {
                         return true;
                     }

@@ -102,7 +102,8 @@ class RebalanceTest {
                 }
             }
             assertThat(r.record()).as("acknowledged key %s (seed %d)", e.getKey(), c.seed).isPresent();
-            assertThat(r.record().get().memory().flatMap(m -> m.content())).as("content of %s (seed %d)", e.getKey(), c.seed).contains(e.getValue());
+            assertThat(r.record().get().memory().flatMap(m -> m.content())).as("content of %s (seed %d)", e.getKey(), c.seed)
+                    .contains(e.getValue());
         }
     }
 
