@@ -99,10 +99,11 @@ public final class ClusterFixture implements AutoCloseable {
     }
 
     /**
-     * Waits until node {@code node} is ready. A node whose process exits while starting is started again, up to
-     * {@value #START_ATTEMPTS} times in all, with the reason printed: on a heavily loaded machine the ownership log's
-     * group join can time out and race with its own retry (JGroups refuses the second join as a duplicate member and
-     * the node exits), which says nothing about the steady state the benchmarks measure.
+     * Waits until node {@code node} is ready. A node that exits while starting, or is not ready within
+     * {@code timeout}, is started again (killed first if alive), up to {@value #START_ATTEMPTS} times in all, with the
+     * reason printed: on a heavily loaded machine the ownership log's group join can time out and race with its own
+     * retry (JGroups refuses the second join as a duplicate member and the node exits), and an Ignite join can be
+     * segmented; neither says anything about the steady state the benchmarks measure.
      */
     public void awaitReady(int node, Duration timeout) throws IOException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
@@ -110,12 +111,21 @@ public final class ClusterFixture implements AutoCloseable {
                 cluster.awaitReady(node, timeout);
                 return;
             } catch (IllegalStateException e) {
-                if (cluster.isAlive(node) || attempt >= START_ATTEMPTS) {
+                if (attempt >= START_ATTEMPTS) {
                     throw e;
                 }
                 restarts++;
-                System.out.println("node " + node + " exited while starting (attempt " + attempt + "), starting it again: "
-                        + e.getMessage().lines().filter(l -> l.contains("Exception")).findFirst().orElse(e.getMessage()));
+                String why = e.getMessage().lines().filter(l -> l.contains("Exception")).findFirst().orElse(e.getMessage());
+                if (cluster.isAlive(node)) {
+                    // Alive but never ready: e.g. its Ignite member was segmented while joining under load, after which
+                    // the node keeps running without membership and is never added to the baseline.
+                    cluster.kill(node);
+                    why = "alive but not ready after " + timeout + " (killed)";
+                }
+                // A fresh Ignite work directory: a restart with the old one reuses the node id Ignite may still
+                // remember from the failed join ("Node with the same ID was found in node IDs history").
+                deleteTree(dataDir.resolve("node-" + node).resolve("data").resolve("ignite"));
+                System.out.println("node " + node + " did not start (attempt " + attempt + "), starting it again: " + why);
                 cluster.start(node);
             }
         }

@@ -26,6 +26,7 @@ final class BatchLoad {
     }
 
     private final List<Memory> failedItems = new ArrayList<>();
+    private final Object lock = new Object();
     private String firstFailure;
 
     private BatchLoad() {
@@ -72,6 +73,12 @@ final class BatchLoad {
                 collect(new Sent(chunk, client.storeAllAsync(chunk)));
             }
         }
+        return summary(n, start, firstRoundS, firstRoundFailed, maxFailures, "storeAll batches of " + CHUNK + ", " + IN_FLIGHT
+                + " in flight; failed items stored again up to " + RETRY_ROUNDS + " rounds");
+    }
+
+    private Map<String, Object> summary(long n, long start, double firstRoundS, int firstRoundFailed, long maxFailures,
+                                        String method) {
         double s = (System.nanoTime() - start) / 1e9;
         System.out.printf("loaded %d memories in %.1f s (%.0f/s); %d failed in the first round, %d after retries%s%n", n, s,
                 n / s, firstRoundFailed, failedItems.size(), firstFailure == null ? "" : " (first failure: " + firstFailure + ")");
@@ -87,9 +94,55 @@ final class BatchLoad {
         m.put("firstRoundFailed", firstRoundFailed);
         m.put("failedAfterRetries", failedItems.size());
         m.put("firstFailure", firstFailure);
-        m.put("method", "storeAll batches of " + CHUNK + ", " + IN_FLIGHT + " in flight; failed items stored again up to "
-                + RETRY_ROUNDS + " rounds");
+        m.put("method", method);
         return m;
+    }
+
+    /**
+     * Stores {@code memory.apply(i)} for i in [0, n) with single {@code store} calls, {@code inFlight} at a time (for
+     * builds whose batch path is slower than single stores); failed items are stored again like {@link #load}'s.
+     */
+    static Map<String, Object> loadSingly(MnemoClient client, long n, LongFunction<Memory> memory, long maxFailures,
+                                          int inFlight) throws InterruptedException {
+        return new BatchLoad().runSingly(client, n, memory, maxFailures, inFlight);
+    }
+
+    private Map<String, Object> runSingly(MnemoClient client, long n, LongFunction<Memory> memory, long maxFailures,
+                                          int inFlight) throws InterruptedException {
+        long start = System.nanoTime();
+        java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(inFlight);
+        long reported = 0;
+        for (long i = 0; i < n; i++) {
+            permits.acquire();
+            Memory m = memory.apply(i);
+            client.storeAsync(m, JoinBenchmark.callOptions()).whenComplete((v, e) -> {
+                if (e != null) {
+                    synchronized (lock) {
+                        failedItems.add(m);
+                        firstFailure = firstFailure == null ? e.toString() : firstFailure;
+                    }
+                }
+                permits.release();
+            });
+            if (i * 10 / n > reported) {
+                reported = i * 10 / n;
+                System.out.printf("loaded %d of %d (%.0f/s)%n", i, n, i / ((System.nanoTime() - start) / 1e9));
+            }
+        }
+        permits.acquire(inFlight);
+        double firstRoundS = (System.nanoTime() - start) / 1e9;
+        int firstRoundFailed = failedItems.size();
+        for (int round = 0; round < RETRY_ROUNDS && !failedItems.isEmpty(); round++) {
+            List<Memory> again = new ArrayList<>(failedItems);
+            failedItems.clear();
+            for (int from = 0; from < again.size(); from += CHUNK) {
+                List<Memory> chunk = again.subList(from, Math.min(again.size(), from + CHUNK));
+                collect(new Sent(chunk, client.storeAllAsync(chunk)));
+            }
+        }
+        return summary(n, start, firstRoundS, firstRoundFailed, maxFailures,
+                "single store calls, " + inFlight + " in flight; failed items stored again with storeAll up to " + RETRY_ROUNDS
+                        + " rounds");
     }
 
     private void collect(Sent sent) {

@@ -39,7 +39,8 @@ import java.util.Set;
  * anti-entropy and read repair), the fallback is "node 4's count stopped changing for {@code --stable} s", stated as
  * such. {@code --max-move} s bounds the wait.
  *
- * <p>Arguments: {@code --n 20000 --rate 200 --before 30 --after 20 --stable 45 --max-move 600 --out DIR}.
+ * <p>Arguments: {@code --n 20000 --rate 200 --before 30 --after 20 --stable 45 --max-move 600 --out DIR
+ * --loader batch|single} (the loader: {@code storeAll} batches, or single stores 64 in flight).
  */
 public final class JoinBenchmark {
     static final String LOADED = "bench";
@@ -52,7 +53,7 @@ public final class JoinBenchmark {
     }
 
     public static void main(String[] argv) throws Exception {
-        CliArgs c = new CliArgs(argv, Set.of("--n", "--rate", "--before", "--after", "--stable", "--max-move", "--out"),
+        CliArgs c = new CliArgs(argv, Set.of("--n", "--rate", "--before", "--after", "--stable", "--max-move", "--out", "--loader"),
                 Set.of());
         int n = c.getInt("--n", 20_000);
         int rate = c.getInt("--rate", 200);
@@ -60,6 +61,7 @@ public final class JoinBenchmark {
         int afterS = c.getInt("--after", 20);
         int stableS = c.getInt("--stable", 45);
         int maxMoveS = c.getInt("--max-move", 600);
+        String loader = c.get("--loader", "batch");
         Path out = Path.of(c.get("--out", "benchmarks/results/cluster"));
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("benchmark", "node join under load");
@@ -74,6 +76,7 @@ public final class JoinBenchmark {
         args.put("afterSeconds", afterS);
         args.put("stableSeconds", stableS);
         args.put("maxMoveSeconds", maxMoveS);
+        args.put("loader", loader);
         result.put("args", args);
         long needBytes = (long) (n * BYTES_PER_RECORD * 3.75);
         long freeBytes = Files.getFileStore(Path.of(System.getProperty("java.io.tmpdir"))).getUsableSpace();
@@ -95,7 +98,9 @@ public final class JoinBenchmark {
             client.createSpace(new SpaceInfo(WRITES, Payloads.DIM, 0, 0));
             fx.awaitSpace(LOADED, Duration.ofSeconds(60));
             fx.awaitSpace(WRITES, Duration.ofSeconds(60));
-            result.put("load", BatchLoad.load(client, n, i -> payloads.memory(loadedId(i), i), n / 1000));
+            result.put("load", "single".equals(loader)
+                    ? BatchLoad.loadSingly(client, n, i -> payloads.memory(loadedId(i), i), n / 1000, 64)
+                    : BatchLoad.load(client, n, i -> payloads.memory(loadedId(i), i), n / 1000));
             List<NodeProbe> probes = new ArrayList<>();
             for (int i = 1; i <= NEW_NODE; i++) {
                 probes.add(new NodeProbe(fx.endpoint(i)));

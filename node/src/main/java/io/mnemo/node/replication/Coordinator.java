@@ -136,7 +136,7 @@ public final class Coordinator {
         }
         List<BatchWrite.Item> durable = new ArrayList<>(stamped.size());
         try {
-            List<ApplyOutcome> applied = local.applyLocalAll(records);
+            List<ApplyOutcome> applied = local.applyLocalAllAt(records, pl.epoch());
             for (int i = 0; i < stamped.size(); i++) {
                 if (applied.get(i).ok()) {
                     durable.add(stamped.get(i));

@@ -270,6 +270,21 @@ public final class ReplicaHandler {
         }
     }
 
+    /** {@link #applyLocalAt} for a batch planned in {@code epoch}: all applied under the fence, or none. */
+    List<ApplyOutcome> applyLocalAllAt(List<StoredRecord> records, long epoch) {
+        fence.readLock().lock();
+        try {
+            long now = placement.get().epoch();
+            if (now != epoch) {
+                throw new StaleEpochException(now, "node " + nodeId + " moved from epoch " + epoch + " to " + now
+                        + " while coordinating a batch");
+            }
+            return applyLocalAll(records);
+        } finally {
+            fence.readLock().unlock();
+        }
+    }
+
     /**
      * Waits until every epoch-checked write admitted so far has been applied (see the class comment). Must not be
      * called while holding the fence's read side.

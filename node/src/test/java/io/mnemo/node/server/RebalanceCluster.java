@@ -275,7 +275,7 @@ final class RebalanceCluster implements AutoCloseable {
                         streamBreaks.incrementAndGet();
                         throw new ReplicaUnavailableException(source, "stream broken on purpose after " + served + " chunks");
                     }
-                    ReplicaHandler.ScanPage page = n.replication.handler().scanPartition(from, partition, token, 16);
+                    ReplicaHandler.ScanPage page = n.replication.handler().scanPartition(from, partition, token, 8);
                     served++;
                     token = page.resumeToken();
                     return new Chunk(page.records(), page.resumeToken(), page.last(), 512L * page.records().size());

@@ -136,7 +136,7 @@ class RebalanceTest {
             Thread w = writer(c, "k", stop);
             awaitAcked(300);
             c.transport.setFaults(new FaultyTransport.Faults(0.02, 0.02, 0.02, 0.1, 0.02, TimeUnit.MILLISECONDS.toNanos(5)));
-            c.breakStreamsEvery(2);
+            c.breakStreamsEvery(1);
             // Before the last confirmation commits, every old owner must still hold the partitions it is losing.
             List<String> earlyDrops = new ArrayList<>();
             c.beforeCommand = (state, command) -> {
