@@ -30,6 +30,8 @@ final class JoinMonitor implements AutoCloseable {
 
     /** The gauge of partitions whose placement is moving, per node. */
     static final String MOVING_GAUGE = "mnemo_partitions_moving";
+    /** The rebalancer's own gauge of partitions it is receiving, per node (used when the first is absent). */
+    static final String REBALANCER_MOVING_GAUGE = "mnemo_rebalance_partitions_moving";
 
     /** One observation; {@code records[i]} and {@code epochs[i]} are node i+1's, -1 when it did not answer. */
     record Sample(long tMs, long[] epochs, long[] records, int pendingPartitions, String newNodeState,
@@ -116,11 +118,15 @@ final class JoinMonitor implements AutoCloseable {
     }
 
     /**
-     * Partitions moving now by the nodes' own placements (the sum of {@code mnemo_partitions_moving} over the nodes),
+     * Partitions moving now by the nodes' own placements (the sum of {@code mnemo_partitions_moving} over the nodes, or
+     * of {@code mnemo_rebalance_partitions_moving} in builds without the first),
      * or -1 when not every node answered or no node publishes the gauge (a build without the rebalancer).
      */
     static int moving(Sample s, int nodes) {
         Double v = s.moveMetrics().get(MOVING_GAUGE);
+        if (v == null) {
+            v = s.moveMetrics().get(REBALANCER_MOVING_GAUGE);
+        }
         return v == null || s.metricsAnswered() < nodes ? -1 : (int) Math.round(v);
     }
 

@@ -11,9 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -27,25 +28,29 @@ import java.util.concurrent.atomic.AtomicReference;
  *       seeded with the coordinator's durable copy.</li>
  *   <li>Items are grouped by replica node (every node of {@code replicas ∪ pending} but this one, per item) and
  *       each group is sent as {@code ReplicateBatch} calls of at most {@value #MAX_ITEMS_PER_CALL} items and
- *       about {@value #MAX_BYTES_PER_CALL} bytes, all in parallel, each with the write deadline.</li>
+ *       about {@value #MAX_BYTES_PER_CALL} bytes, at most {@value #CALLS_IN_FLIGHT_PER_REPLICA} in flight per
+ *       replica (the replicas in parallel). Each call has the write deadline from when it is sent, as a single
+ *       write's call has: a large batch is paced by the replica instead of timing out in its queue.</li>
  *   <li>A reply acknowledges or fails each of its items at that replica; a failed call fails all of its items
  *       there. Each item completes on its own as soon as its quorum is met or out of reach, so one bad partition
  *       (a replica that does not hold it) fails only its items.</li>
  *   <li>An item a replica missed for a reason a later delivery can fix ({@link Failures#shouldHint}) becomes a
  *       hint for that replica, whether or not the item met its quorum, exactly as in the single path.</li>
- *   <li>One deadline for the batch: items still pending when it passes fail with
- *       {@link QuorumUnavailableException} (retryable); a replica that reported a newer epoch turns every failure
- *       into {@link StaleEpochException} so the caller refreshes its topology.</li>
+ *   <li>Every call ends by its deadline, so every item's quorum ends too: an item whose quorum is out of reach
+ *       fails with {@link QuorumUnavailableException} (retryable); a replica that reported a newer epoch turns
+ *       every failure into {@link StaleEpochException} so the caller refreshes its topology.</li>
  * </ul>
  *
- * <p>Concurrency: replies and the deadline arrive on transport and scheduler threads. Each item's quorum decides
+ * <p>Concurrency: replies and call deadlines arrive on transport and scheduler threads. Each item's quorum decides
  * under its own monitor ({@link WriteQuorum}) and exactly one caller reports the outcome
  * ({@link WriteQuorum#claimOutcome}); the futures are completed outside any monitor. The item array is never
  * modified after construction. Thread-safe.
  */
 final class BatchWrite {
     /** Items per {@code ReplicateBatch} call, so a call applies in well under its deadline on a loaded replica. */
-    static final int MAX_ITEMS_PER_CALL = 256;
+    static final int MAX_ITEMS_PER_CALL = 64;
+    /** Calls in flight per replica; the next call of a replica is sent when one of its calls ends. */
+    static final int CALLS_IN_FLIGHT_PER_REPLICA = 4;
     /** About this many bytes per call, far below the node's inbound message limit; a larger single item goes alone. */
     static final long MAX_BYTES_PER_CALL = 1 << 20;
 
@@ -64,9 +69,6 @@ final class BatchWrite {
     private final HybridClock clock;
     private final ReplicationCounters counters;
     private final AtomicReference<StaleEpochException> newerEpoch = new AtomicReference<>();
-    /** Items whose outcome has not been reported yet; the deadline is cancelled when it reaches 0. */
-    private final AtomicInteger unsettled;
-    private volatile Scheduler.Cancellable deadline;
 
     BatchWrite(int self, List<Item> items, ReplicaPlacement placement, ReplicationConfig config, ReplicaTransport transport,
                Scheduler scheduler, HintedHandoff hints, HybridClock clock, ReplicationCounters counters) {
@@ -80,7 +82,6 @@ final class BatchWrite {
         this.hints = hints;
         this.clock = clock;
         this.counters = counters;
-        this.unsettled = new AtomicInteger(this.items.size());
         for (int i = 0; i < quorums.length; i++) {
             int p = this.items.get(i).partition();
             List<Integer> current = placement.replicas(p);
@@ -88,13 +89,12 @@ final class BatchWrite {
         }
     }
 
-    /** Counts the coordinator's copies, sends the items to the other replicas and arms the deadline. */
+    /** Counts the coordinator's copies and sends the items to the other replicas. */
     void start() {
         if (items.isEmpty()) {
             return;
         }
         long timeoutNs = config.writeTimeout().toNanos();
-        deadline = scheduler.schedule(this::expire, timeoutNs);
         Map<Integer, List<Integer>> byTarget = new LinkedHashMap<>();
         for (int i = 0; i < items.size(); i++) {
             int p = items.get(i).partition();
@@ -111,13 +111,23 @@ final class BatchWrite {
         }
         Caller caller = new Caller(self, placement.epoch());
         for (Map.Entry<Integer, List<Integer>> group : byTarget.entrySet()) {
-            for (List<Integer> call : split(group.getValue())) {
-                send(group.getKey(), caller, call, timeoutNs);
+            Queue<List<Integer>> calls = new ConcurrentLinkedQueue<>(split(group.getValue()));
+            for (int lane = 0; lane < CALLS_IN_FLIGHT_PER_REPLICA; lane++) {
+                sendNext(group.getKey(), caller, calls, timeoutNs);
             }
         }
     }
 
-    private void send(int target, Caller caller, List<Integer> members, long timeoutNs) {
+    /** Sends the next call of a replica's queue, and the one after it when it ends. */
+    private void sendNext(int target, Caller caller, Queue<List<Integer>> calls, long timeoutNs) {
+        List<Integer> members = calls.poll();
+        if (members != null) {
+            send(target, caller, members, timeoutNs).whenComplete((x, e) -> sendNext(target, caller, calls, timeoutNs));
+        }
+    }
+
+    /** One call; the returned future completes (never exceptionally) once its replies are counted. */
+    private CompletableFuture<Void> send(int target, Caller caller, List<Integer> members, long timeoutNs) {
         List<ReplicateItem> batch = new ArrayList<>(members.size());
         for (int i : members) {
             batch.add(new ReplicateItem(items.get(i).partition(), items.get(i).record()));
@@ -128,7 +138,7 @@ final class BatchWrite {
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
-        Timeouts.within(call, timeoutNs, scheduler, target, "replicate batch").whenComplete((replies, error) -> {
+        return Timeouts.within(call, timeoutNs, scheduler, target, "replicate batch").handle((replies, error) -> {
             Throwable failure = error;
             if (failure == null && replies.size() != members.size()) {
                 failure = new ReplicaUnavailableException(target, "answered " + replies.size() + " items of " + members.size());
@@ -137,7 +147,7 @@ final class BatchWrite {
                 for (int i : members) {
                     failAt(target, i, failure);
                 }
-                return;
+                return null;
             }
             long newest = 0;
             for (int j = 0; j < members.size(); j++) {
@@ -156,6 +166,7 @@ final class BatchWrite {
                     failAt(target, i, r.error());
                 }
             }
+            return null;
         });
     }
 
@@ -178,7 +189,6 @@ final class BatchWrite {
             if (quorums[i].claimOutcome()) {
                 // Count before completing, so whoever sees the ack also sees it counted.
                 counters.writesAcked.increment();
-                settled();
                 items.get(i).result().complete(items.get(i).record().version());
             }
         } else if (state == WriteQuorum.State.FAILED) {
@@ -191,26 +201,7 @@ final class BatchWrite {
         RuntimeException error = stale != null ? stale : quorums[i].shortfall();
         if (quorums[i].claimOutcome()) {
             counters.writeQuorumFailures.increment();
-            settled();
             items.get(i).result().completeExceptionally(error);
-        }
-    }
-
-    private void settled() {
-        if (unsettled.decrementAndGet() == 0) {
-            Scheduler.Cancellable d = deadline;
-            if (d != null) {
-                d.cancel();
-            }
-        }
-    }
-
-    /** The deadline: every item still pending fails. */
-    private void expire() {
-        for (int i = 0; i < items.size(); i++) {
-            if (quorums[i].expire()) {
-                fail(i);
-            }
         }
     }
 

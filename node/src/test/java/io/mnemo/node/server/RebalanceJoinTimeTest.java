@@ -22,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("slow")
 @Timeout(value = 1800, unit = TimeUnit.SECONDS)
 class RebalanceJoinTimeTest {
+    private static final String SPACE = "big";
+    private static final io.mnemo.shardmap.PartitionFunction PF = io.mnemo.shardmap.PartitionFunction.of(64);
     @TempDir
     Path dir;
 
@@ -36,6 +38,10 @@ class RebalanceJoinTimeTest {
                     TimeUnit.MILLISECONDS.sleep(20);
                 }
             }
+            c.start(4);
+            for (RebalanceCluster.Node node : c.nodes.values()) {
+                node.store.createSpace(io.mnemo.node.storage.SpaceConfig.of(SPACE, 768));
+            }
             TopologyPlacement pl = c.placement();
             float[] embedding = new float[768];
             long loadStart = System.nanoTime();
@@ -44,11 +50,11 @@ class RebalanceJoinTimeTest {
                 for (int d = 0; d < 8; d++) {
                     embedding[d] = (i + d) % 100 / 100f;
                 }
-                Memory m = Memory.builder(RebalanceCluster.SPACE, key).content("content of " + key).embedding(embedding)
+                Memory m = Memory.builder(SPACE, key).content("content of " + key).embedding(embedding)
                         .createdAtNs(1_000L).lastAccessNs(2_000L).confidence(0.5f).version(new Version(1_000_000L + i, 1))
                         .build();
                 StoredRecord r = StoredRecord.live(m);
-                for (int node : pl.replicas(c.partitionOf(key))) {
+                for (int node : pl.replicas(PF.partitionOf(SPACE, key))) {
                     c.nodes.get(node).store.apply(r);
                 }
             }
@@ -67,9 +73,9 @@ class RebalanceJoinTimeTest {
             TopologyPlacement after = c.placement();
             for (int i = 0; i < n; i += Math.max(1, n / 500)) {
                 String key = "m-" + i;
-                List<Integer> owners = after.replicas(c.partitionOf(key));
+                List<Integer> owners = after.replicas(PF.partitionOf(SPACE, key));
                 for (int node : owners) {
-                    assertThat(c.recordOn(node, key)).as("%s on node %d", key, node).isNotNull();
+                    assertThat(c.nodes.get(node).store.read(SPACE, key)).as("%s on node %d", key, node).isPresent();
                 }
             }
         }
