@@ -59,7 +59,7 @@ class TopologyChangeTest {
     private static final AtomicInteger RETRIES = new AtomicInteger();
 
     @BeforeAll
-    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    @Timeout(value = 420, unit = TimeUnit.SECONDS)
     static void startCluster() throws Exception {
         long seed = System.nanoTime();
         int base = LocalCluster.findFreeBasePort(new Random(seed), NODES);
@@ -78,7 +78,7 @@ class TopologyChangeTest {
             for (int i = 1; i <= INITIAL; i++) {
                 awaitReadyOrRestart(i, Duration.ofSeconds(150));
             }
-            awaitStable(Set.of(1, 2, 3, 4), Duration.ofSeconds(60));
+            awaitStable(Set.of(1, 2, 3, 4), Duration.ofSeconds(120));
             List<String> seeds = new ArrayList<>();
             for (int i = 1; i <= INITIAL; i++) {
                 seeds.add(cluster.endpoint(i));
