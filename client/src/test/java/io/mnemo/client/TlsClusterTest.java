@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * acknowledged at W = 2 and a read at ALL prove replication over mTLS. The client presents the same test
  * certificate; a caller without one is refused, and {@code mnemo admin show} works with the TLS options.
  */
+@Tag("slow")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TlsClusterTest {
     private static final int NODES = 3;
