@@ -13,9 +13,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.LongFunction;
 
 /**
- * Loads memories {@code 0..n-1} with {@code storeAll} batches, a few in flight, then stores the items that failed
- * again (a store is idempotent) for up to {@value #RETRY_ROUNDS} rounds; reports the rate, first-round failures and
- * what failed in the end. Not thread-safe: one load per instance.
+ * Loads memories {@code 0..n-1} with {@code storeAll} batches, a few in flight ({@link #load}), or with single stores
+ * ({@link #loadSingly}), then stores the items that failed again (a store is idempotent) for up to
+ * {@value #RETRY_ROUNDS} rounds; reports the rate, first-round failures and what failed in the end. One load per
+ * instance; the single-store callbacks record failures under a lock.
  */
 final class BatchLoad {
     private static final int CHUNK = 500;
