@@ -74,6 +74,9 @@ import java.util.function.Supplier;
  * run on the transport's threads and the scheduler's thread. Thread-safe.
  */
 public final class Coordinator {
+    /** How long a write waits for this node to catch up with a replica's newer placement. */
+    private static final long CATCH_UP_WAIT_NS = 2_000_000_000L;
+    private static final long CATCH_UP_POLL_NS = 5_000_000L;
     private final int self;
     private final ReplicationConfig config;
     private final ReplicaHandler local;
@@ -101,7 +104,7 @@ public final class Coordinator {
 
     /** Stores {@code memory} (its version, if any, is replaced); completes with the version acknowledged. */
     public CompletableFuture<Version> store(Memory memory) {
-        return write(memory.key(), v -> StoredRecord.live(memory.toBuilder().version(v).build()));
+        return afterCatchingUp(() -> write(memory.key(), v -> StoredRecord.live(memory.toBuilder().version(v).build())));
     }
 
     /**
@@ -155,7 +158,7 @@ public final class Coordinator {
     /** Removes a key by writing a tombstone; completes with the tombstone's version. */
     public CompletableFuture<Version> remove(String space, String id) {
         MemoryKey key = new MemoryKey(space, id);
-        return write(key, v -> StoredRecord.tombstone(key, v));
+        return afterCatchingUp(() -> write(key, v -> StoredRecord.tombstone(key, v)));
     }
 
     /** Reads a key at {@code consistency}; the result's record is empty if no replica asked has seen the key. */
@@ -259,6 +262,46 @@ public final class Coordinator {
             }
         } else if (state == WriteQuorum.State.FAILED) {
             fail(result, quorum, newerEpoch.get());
+        }
+    }
+
+    /**
+     * Runs a write; if a replica refused it because this node routes by an older placement than the replica's
+     * ({@link StaleEpochException}), waits for this node's own placement to reach that epoch (the ownership log
+     * delivers it within moments; at most {@link #CATCH_UP_WAIT_NS}) and runs the write once more, stamped anew.
+     * The coordinator's lag is its own business: a caller should not see it. The first attempt may have reached
+     * some replicas; the second one's newer version supersedes it (last writer wins).
+     */
+    private CompletableFuture<Version> afterCatchingUp(Supplier<CompletableFuture<Version>> attempt) {
+        return attempt.get().handle((v, e) -> {
+            if (e == null) {
+                return CompletableFuture.completedFuture(v);
+            }
+            Throwable cause = Failures.unwrap(e);
+            if (!(cause instanceof StaleEpochException)
+                    || ((StaleEpochException) cause).currentEpoch() <= placement.get().epoch()) {
+                return CompletableFuture.<Version>failedFuture(cause);
+            }
+            long target = ((StaleEpochException) cause).currentEpoch();
+            CompletableFuture<Version> retried = new CompletableFuture<>();
+            awaitEpoch(target, scheduler.nanoTime() + CATCH_UP_WAIT_NS, () -> attempt.get().whenComplete((v2, e2) -> {
+                if (e2 == null) {
+                    retried.complete(v2);
+                } else {
+                    retried.completeExceptionally(Failures.unwrap(e2));
+                }
+            }), () -> retried.completeExceptionally(cause));
+            return retried;
+        }).thenCompose(f -> f);
+    }
+
+    private void awaitEpoch(long epoch, long deadlineNs, Runnable reached, Runnable timedOut) {
+        if (placement.get().epoch() >= epoch) {
+            reached.run();
+        } else if (scheduler.nanoTime() - deadlineNs >= 0) {
+            timedOut.run();
+        } else {
+            scheduler.schedule(() -> awaitEpoch(epoch, deadlineNs, reached, timedOut), CATCH_UP_POLL_NS);
         }
     }
 
