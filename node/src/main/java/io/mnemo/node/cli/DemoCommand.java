@@ -3,6 +3,7 @@ package io.mnemo.node.cli;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.mnemo.protocol.Errors;
 import io.mnemo.protocol.v1.Consistency;
 import io.mnemo.protocol.v1.CreateSpaceRequest;
 import io.mnemo.protocol.v1.Memory;
@@ -223,7 +224,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * Stores, retrying UNAVAILABLE (a replica catching up with the latest epoch, a quorum briefly out of reach, a
+     * Stores, retrying UNAVAILABLE and stale epoch (a node catching up with the latest epoch, a quorum briefly out of reach, a
      * freshly started node still creating its partition files) for up to {@link #RETRY_WINDOW}, 200 ms apart:
      * what a client does for an idempotent call.
      */
@@ -234,7 +235,9 @@ final class DemoCommand implements Callable<Integer> {
                 stub(endpoint).store(request);
                 return;
             } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE || System.nanoTime() > deadline) {
+                boolean staleEpoch = Errors.detailOf(e).map(d -> d.hasStaleEpoch()).orElse(false);
+                if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE && !staleEpoch
+                        || System.nanoTime() > deadline) {
                     throw e;
                 }
                 CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS))

@@ -8,6 +8,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.mnemo.node.cli.LocalCluster;
 import io.mnemo.node.cli.MnemoCli;
+import io.mnemo.protocol.Errors;
 import io.mnemo.protocol.v1.AdminServiceGrpc;
 import io.mnemo.protocol.v1.Consistency;
 import io.mnemo.protocol.v1.CreateSpaceRequest;
@@ -182,7 +183,7 @@ class ClusterFaultProcessTest {
         }
         assertThat(writerFailure.get()).as("writer failure").isNull();
         System.out.println(acks.get() + " writes acknowledged over " + acked.size() + " keys; " + retries.get()
-                + " attempts retried (UNAVAILABLE or deadline)");
+                + " attempts retried (UNAVAILABLE, deadline or stale epoch)");
 
         // Every acknowledged write is readable at QUORUM while the victim is down.
         for (Map.Entry<String, Acked> e : acked.entrySet()) {
@@ -250,8 +251,8 @@ class ClusterFaultProcessTest {
     }
 
     /**
-     * Stores until {@code stop}, alternating nodes 1 and 2 over {@value #KEYS} keys; a write answered UNAVAILABLE or
-     * past its deadline (outcome unknown, never counted as acknowledged) is retried on the other node. Any other
+     * Stores until {@code stop}, alternating nodes 1 and 2 over {@value #KEYS} keys; a write answered UNAVAILABLE,
+     * stale epoch or past its deadline (outcome unknown, never counted as acknowledged) is retried on the other node. Any other
      * failure ends the writer.
      */
     private void write(AtomicBoolean stop, AtomicInteger acks) {
@@ -271,7 +272,10 @@ class ClusterFaultProcessTest {
                     break;
                 } catch (StatusRuntimeException e) {
                     Status.Code code = e.getStatus().getCode();
-                    if (code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED) {
+                    // A stale epoch (the node asked routes by an older placement than a replica; it catches up from
+                    // the ownership log) is retried on the other node, as the client library does after a refresh.
+                    boolean staleEpoch = Errors.detailOf(e).map(d -> d.hasStaleEpoch()).orElse(false);
+                    if (code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED && !staleEpoch) {
                         throw e;
                     }
                     if (retries.incrementAndGet() % 50 == 1) {
