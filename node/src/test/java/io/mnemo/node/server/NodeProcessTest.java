@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -109,8 +110,22 @@ class NodeProcessTest {
                 });
 
                 for (int i = 2; i <= 3; i++) {
-                    Memory got = stub(channels[i]).recall(RecallRequest.newBuilder().setSpace("trio").setId("shared")
-                            .setConsistency(Consistency.CONSISTENCY_QUORUM).build()).getMemory();
+                    ManagedChannel c = channels[i];
+                    AtomicReference<Memory> read = new AtomicReference<>();
+                    // Retried like the store above: right after the cluster forms, the nodes are still streaming the
+                    // partitions they gained and preparing files, and a read can miss its deadline on a loaded machine.
+                    await(Duration.ofSeconds(60), () -> {
+                        try {
+                            read.set(stub(c).recall(RecallRequest.newBuilder().setSpace("trio").setId("shared")
+                                    .setConsistency(Consistency.CONSISTENCY_QUORUM).build()).getMemory());
+                            return true;
+                        } catch (StatusRuntimeException e) {
+                            System.out.println("recall attempt failed: " + e.getStatus());
+                            assertThat(e.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
+                            return false;
+                        }
+                    });
+                    Memory got = read.get();
                     assertThat(got.hasContent()).isTrue();
                     assertThat(got.getContent()).isEmpty();
                     assertThat(got.getEmbeddingList()).containsExactly(1f, 2f);
