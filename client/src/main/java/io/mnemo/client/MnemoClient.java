@@ -344,7 +344,6 @@ public final class MnemoClient implements AutoCloseable {
         return space != null ? space : core.settings().defaultSpace();
     }
 
-    /** Waits for a call; rethrows its {@link MnemoException}. Every call is bounded by its timeouts and retry cap. */
     /**
      * The executor a blocking call's callbacks run on: this thread, while it waits ({@link CallerThreadExecutor}),
      * unless the application gave the client its own executor, which then runs them as for async calls.
@@ -353,6 +352,7 @@ public final class MnemoClient implements AutoCloseable {
         return core.settings().executor() == null ? new CallerThreadExecutor() : null;
     }
 
+    /** Waits for a call; rethrows its {@link MnemoException}. Every call is bounded by its timeouts and retry cap. */
     private static <T> T await(CompletableFuture<T> f) {
         return await(f, null);
     }
