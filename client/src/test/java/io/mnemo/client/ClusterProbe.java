@@ -10,6 +10,7 @@ import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.mnemo.node.cli.LocalCluster;
 import io.mnemo.node.cli.MnemoCli;
+import io.mnemo.node.security.TestCertificates;
 import io.mnemo.protocol.v1.ListSpacesRequest;
 import io.mnemo.protocol.v1.MnemoServiceGrpc;
 import io.mnemo.protocol.v1.Topology;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.TlsChannelCredentials;
 import io.mnemo.node.cli.LocalCluster;
+import io.mnemo.node.security.TestCertificates;
 import io.mnemo.protocol.v1.Topology;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -8,6 +8,7 @@ import io.mnemo.node.config.NodeConfig;
 import io.mnemo.node.config.Settings;
 import io.mnemo.node.numa.NumaMode;
 import io.mnemo.node.security.ClientAuth;
+import io.mnemo.node.security.TestCertificates;
 import io.mnemo.node.server.MnemoNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * A throw-away PKI for tests, made with the JDK's own {@code keytool} (run from the test JDK's {@code bin}) and
  * {@code java.security}: a CA, and one certificate signed by it for {@code 127.0.0.1} and {@code localhost} usable
  * as server and client certificate (EC P-256, valid two days). Nothing is checked in: every run makes new keys.
- * The client module's tests keep a copy of this class (their test class path has the node's main classes only).
+ * The client module's tests use it through the node's test-jar.
  *
  * @param dir       where the files are
  * @param caCert    PEM of the CA certificate (what clients and peers trust)
