@@ -3,6 +3,7 @@ package io.mnemo.bench.client;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mnemo.bench.ClusterFixture;
+import io.mnemo.bench.JitWarmup;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.mnemo.client.CallOptions;
@@ -46,7 +47,11 @@ import org.HdrHistogram.Histogram;
  *       clock from the call to its result.</li>
  * </ol>
  *
- * <p>Run: {@code java -cp ... io.mnemo.bench.client.ClientBenchmark [outDir]} from the project root (it holds
+ * <p>Before either is measured, {@link JitWarmup} runs a mixed closed-loop workload so the node JVMs are past their
+ * JIT warm-up.
+ *
+ * <p>Run: {@code java -cp ... io.mnemo.bench.client.ClientBenchmark [outDir [jitWarmupSeconds]]} (default 120 s)
+ * from the project root (it holds
  * {@code config/jvm.options}, which the nodes are started with); default out dir {@code benchmarks/results/client}.
  * Writes {@code client-<time>.json}, {@code client-latest.json} and {@code client-latest.html}.
  */
@@ -60,12 +65,15 @@ public final class ClientBenchmark {
     /** Calls of both kinds together: half raw, half client. */
     private static final int MEASURED_CALLS = 6_000;
     private static final String SPACE = "bench";
+    /** Seconds of mixed load before anything is measured, so the node JVMs are past their JIT warm-up. */
+    private static final int DEFAULT_JIT_WARMUP_S = 120;
 
     private ClientBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "benchmarks/results/client");
+        Duration jitWarmup = Duration.ofSeconds(args.length > 1 ? Integer.parseInt(args[1]) : DEFAULT_JIT_WARMUP_S);
         Path home = Path.of("").toAbsolutePath();
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("startedAt", Instant.now().toString());
@@ -81,6 +89,7 @@ public final class ClientBenchmark {
                     .requestTimeout(Duration.ofSeconds(30)).build()) {
                 client.createSpace(new SpaceInfo(SPACE, DIM, 0, 0));
                 fixture.awaitSpace(SPACE, Duration.ofSeconds(60));
+                result.put("jitWarmup", JitWarmup.run(client, SPACE, DIM, jitWarmup, 8, seed));
                 result.put("recall", recallOverhead(client, cluster, new Random(seed)));
                 result.put("storeAll", storeAll(client, new Random(seed + 1)));
             }

@@ -1,6 +1,7 @@
 package io.mnemo.bench.cluster;
 
 import io.mnemo.bench.ClusterFixture;
+import io.mnemo.bench.JitWarmup;
 import io.mnemo.client.CallOptions;
 import io.mnemo.client.Consistency;
 import io.mnemo.client.Memory;
@@ -30,8 +31,12 @@ import java.util.concurrent.CompletableFuture;
  * {@code keys} memories stored before the phases (in both systems). Reported per phase: p50/p90/p99/p99.9/max
  * from the scheduled start, failures, shed operations, and the Mnemo / Redis ratio per percentile.
  *
- * <p>Arguments: {@code --rates 200,500,1000 --warmup 5 --measure 20 --keys 5000 --out benchmarks/results/cluster}
- * ({@code --quick}: rates 200,500, 2 s warm-up, 5 s measured, 1000 keys; {@code --no-redis}: Mnemo only). Run from
+ * <p>Before anything is measured, {@link JitWarmup} runs a mixed closed-loop workload so the node JVMs are past
+ * their JIT warm-up ({@code --jit-warmup} seconds).
+ *
+ * <p>Arguments: {@code --rates 200,500,1000 --jit-warmup 120 --warmup 5 --measure 20 --keys 5000
+ * --out benchmarks/results/cluster} ({@code --quick}: rates 200,500, 30 s JIT warm-up, 2 s warm-up, 5 s measured,
+ * 1000 keys; {@code --no-redis}: Mnemo only). Run from
  * the project root (the nodes take their JVM flags from {@code config/jvm.options}).
  */
 public final class ClusterBenchmark {
@@ -71,6 +76,8 @@ public final class ClusterBenchmark {
             result.put("redis", redis == null ? Map.of("status", "skipped") : redis.describe());
             client.createSpace(new SpaceInfo(SPACE, Payloads.DIM, 0, 0));
             fx.awaitSpace(SPACE, Duration.ofSeconds(60));
+            result.put("jitWarmup", JitWarmup.run(client, SPACE, Payloads.DIM, Duration.ofSeconds(a.jitWarmupS), 8,
+                    fx.seed()));
             result.put("preload", b.preload(client, redis));
             result.put("routing", routing(client, fx, a.keys));
             List<Map<String, Object>> rows = new ArrayList<>();
@@ -206,14 +213,15 @@ public final class ClusterBenchmark {
     }
 
     /** Command-line arguments. */
-    record Args(int[] rates, int warmupS, int measureS, int keys, boolean redis, Path out) {
+    record Args(int[] rates, int jitWarmupS, int warmupS, int measureS, int keys, boolean redis, Path out) {
         static Args parse(String[] argv) {
-            CliArgs c = new CliArgs(argv, Set.of("--rates", "--warmup", "--measure", "--keys", "--out"),
+            CliArgs c = new CliArgs(argv, Set.of("--rates", "--jit-warmup", "--warmup", "--measure", "--keys", "--out"),
                     Set.of("--quick", "--no-redis"));
             boolean quick = c.has("--quick");
             int[] rates = Arrays.stream(c.get("--rates", quick ? "200,500" : "200,500,1000").split(","))
                     .mapToInt(Integer::parseInt).toArray();
-            return new Args(rates, c.getInt("--warmup", quick ? 2 : 5), c.getInt("--measure", quick ? 5 : 20),
+            return new Args(rates, c.getInt("--jit-warmup", quick ? 30 : 120),
+                    c.getInt("--warmup", quick ? 2 : 5), c.getInt("--measure", quick ? 5 : 20),
                     c.getInt("--keys", quick ? 1_000 : 5_000), !c.has("--no-redis"),
                     Path.of(c.get("--out", "benchmarks/results/cluster")));
         }
@@ -221,6 +229,7 @@ public final class ClusterBenchmark {
         Map<String, Object> describe() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("rates", rates);
+            m.put("jitWarmupSeconds", jitWarmupS);
             m.put("warmupSeconds", warmupS);
             m.put("measureSeconds", measureS);
             m.put("recallKeys", keys);

@@ -128,7 +128,10 @@ public final class GrpcReplicaTransport implements ReplicaTransport {
 
                 @Override
                 public void onCompleted() {
-                    f.completeExceptionally(new ReplicaUnavailableException(target, "call ended without an answer"));
+                    // Normally onNext completed f already: build the exception (and its stack trace) only if not.
+                    if (!f.isDone()) {
+                        f.completeExceptionally(new ReplicaUnavailableException(target, "call ended without an answer"));
+                    }
                 }
             });
         } catch (RuntimeException e) {

@@ -30,18 +30,43 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
  * The server side of {@code ReplicaService}: decodes each call, runs it on the node's {@link ReplicaHandler} and
- * answers, or fails with a typed {@code ErrorDetail} ({@link WireErrors}). Handler work runs on the gRPC server's
- * executor. Partition streaming sends a chunk only while the stream is ready (gRPC flow control), so a slow
- * receiver throttles the sender. Thread-safe.
+ * answers, or fails with a typed {@code ErrorDetail} ({@link WireErrors}).
+ *
+ * <p><b>Threads.</b> The node serves the write and read calls ({@link #HOT_METHODS}) on the network thread that
+ * decoded them ({@code io.mnemo.node.server.CallExecutors}): they only touch the store, which answers in
+ * microseconds, and a hop to another thread would cost more than the work. The one call that may wait, one from a
+ * caller at a newer placement than this node's ({@link ReplicaHandler#behind}, up to
+ * {@link ReplicaHandler#CATCH_UP_WAIT_MS} while the ownership log catches up), is handed to a
+ * {@code mnemo-replica-catch-up} thread first. Other calls run on the gRPC server's executor.
+ *
+ * <p>Partition streaming sends a chunk only while the stream is ready (gRPC flow control), so a slow receiver
+ * throttles the sender. Thread-safe.
  */
 public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceImplBase {
     private static final int DEFAULT_CHUNK_BYTES = 1 << 20;
     private static final int ASSUMED_RECORD_BYTES = 4096;
+
+    /** The calls that may run on the network thread (full gRPC method names). */
+    public static final Set<String> HOT_METHODS = Set.of(
+            ReplicaServiceGrpc.getReplicateMethod().getFullMethodName(),
+            ReplicaServiceGrpc.getReplicateBatchMethod().getFullMethodName(),
+            ReplicaServiceGrpc.getReadReplicaMethod().getFullMethodName());
+
+    /** Where a call from a caller ahead of this node waits for it to catch up; threads end after a minute idle. */
+    private static final ExecutorService CATCH_UP = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "mnemo-replica-catch-up");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final ReplicaHandler handler;
     private final IntFunction<String> endpointOf;
@@ -64,14 +89,28 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
         out.onCompleted();
     }
 
+    /** Runs {@code call} here, or on a catch-up thread if {@code from} is ahead of this node (see the class comment). */
+    private void inTurn(Caller from, StreamObserver<?> out, Runnable call) {
+        if (!handler.behind(from)) {
+            call.run();
+            return;
+        }
+        try {
+            CATCH_UP.execute(call);
+        } catch (RejectedExecutionException e) {
+            out.onError(WireErrors.toStatus(new ReplicaUnavailableException(handler.nodeId(), "cannot wait to catch up: "
+                    + e.getMessage()), endpointOf));
+        }
+    }
+
     @Override
     public void replicate(ReplicateRequest request, StreamObserver<ReplicateResponse> out) {
-        answer(out, () -> {
-            var reply = handler.replicate(new Caller(request.getFromNodeId(), request.getTopologyEpoch()),
-                    request.getPartition(), WireCodec.fromWire(request.getRecord()));
+        Caller from = new Caller(request.getFromNodeId(), request.getTopologyEpoch());
+        inTurn(from, out, () -> answer(out, () -> {
+            var reply = handler.replicate(from, request.getPartition(), WireCodec.fromWire(request.getRecord()));
             return ReplicateResponse.newBuilder().setApplied(reply.applied())
                     .setCurrentVersion(WireCodec.toWire(reply.currentVersion())).build();
-        });
+        }));
     }
 
     /**
@@ -81,7 +120,8 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
      */
     @Override
     public void replicateBatch(ReplicateBatchRequest request, StreamObserver<ReplicateBatchResponse> out) {
-        answer(out, () -> {
+        Caller from = new Caller(request.getFromNodeId(), request.getTopologyEpoch());
+        inTurn(from, out, () -> answer(out, () -> {
             int n = request.getItemsCount();
             ReplicateItemResult[] results = new ReplicateItemResult[n];
             List<ReplicaTransport.ReplicateItem> items = new ArrayList<>(n);
@@ -97,8 +137,7 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
                             .build();
                 }
             }
-            List<ReplicaTransport.ItemReply> replies = handler.replicateBatch(
-                    new Caller(request.getFromNodeId(), request.getTopologyEpoch()), items);
+            List<ReplicaTransport.ItemReply> replies = handler.replicateBatch(from, items);
             for (int j = 0; j < replies.size(); j++) {
                 ReplicaTransport.ItemReply r = replies.get(j);
                 ReplicateItemResult.Builder b = ReplicateItemResult.newBuilder();
@@ -111,18 +150,19 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
                 results[positions[j]] = b.build();
             }
             return ReplicateBatchResponse.newBuilder().addAllResults(Arrays.asList(results)).build();
-        });
+        }));
     }
 
     @Override
     public void readReplica(ReadReplicaRequest request, StreamObserver<ReadReplicaResponse> out) {
-        answer(out, () -> {
-            Optional<StoredRecord> r = handler.read(new Caller(request.getFromNodeId(), request.getTopologyEpoch()),
-                    request.getPartition(), new MemoryKey(request.getSpace(), request.getId()));
+        Caller from = new Caller(request.getFromNodeId(), request.getTopologyEpoch());
+        inTurn(from, out, () -> answer(out, () -> {
+            Optional<StoredRecord> r = handler.read(from, request.getPartition(),
+                    new MemoryKey(request.getSpace(), request.getId()));
             ReadReplicaResponse.Builder b = ReadReplicaResponse.newBuilder();
             r.ifPresent(rec -> b.setRecord(WireCodec.toWire(rec)));
             return b.build();
-        });
+        }));
     }
 
     @Override

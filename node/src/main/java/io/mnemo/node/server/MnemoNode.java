@@ -189,6 +189,7 @@ public final class MnemoNode implements AutoCloseable {
         grpc = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.grpcPort()),
                         security.serverCredentials())
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+                .callExecutor(new CallExecutors())
                 .addService(ServerInterceptors.intercept(service, security.clientServices()))
                 .addService(ServerInterceptors.intercept(new io.mnemo.node.replication.ReplicaServiceImpl(
                         replication.handler(), this::endpointOf), security.peerServices()))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.mnemo.node.replication.ReplicaTransport.Caller;
+import io.mnemo.node.server.CallExecutors;
 import io.mnemo.node.storage.DefaultTieredStore;
 import io.mnemo.node.storage.HybridClock;
 import io.mnemo.node.storage.SpaceConfig;
@@ -43,13 +44,13 @@ class GrpcReplicationTest {
     private final List<ReplicationNode> nodes = new ArrayList<>();
     private final List<GrpcReplicaTransport> transports = new ArrayList<>();
     private final List<AtomicReference<ReplicaPlacement>> placements = new ArrayList<>();
+    private final List<ReplicaHandler> handlers = new ArrayList<>();
     private ScheduledThreadPoolExecutor timer;
 
     @BeforeEach
     void start() throws Exception {
         timer = new ScheduledThreadPoolExecutor(1);
         Map<Integer, InetSocketAddress> addresses = new HashMap<>();
-        List<ReplicaHandler> handlers = new ArrayList<>();
         List<HybridClock> clocks = new ArrayList<>();
         for (int id = 0; id < 3; id++) {
             DefaultTieredStore s = TieredStores.open(StorageConfig.builder(dir.resolve("n" + id)).partitions(PARTITIONS).nodeId(id)
@@ -66,7 +67,8 @@ class GrpcReplicationTest {
         }
         Map<Integer, String> endpoints = new HashMap<>();
         for (int id = 0; id < 3; id++) {
-            Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            // The node's own choice of threads: replica writes and reads run on the network thread.
+            Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).callExecutor(new CallExecutors())
                     .addService(new ReplicaServiceImpl(handlers.get(id), n -> endpoints.getOrDefault(n, "?"))).build().start();
             servers.add(server);
             InetSocketAddress a = new InetSocketAddress("127.0.0.1", server.getPort());
@@ -125,6 +127,32 @@ class GrpcReplicationTest {
             assertThat(e.partition()).isEqualTo(p);
             assertThat(e.suggestedReplicas()).containsExactlyInAnyOrderElementsOf(List.of(0, 1));
         });
+    }
+
+    @Test
+    void callerAhead_waitsOffTheNetworkThread_whileLaterCallsOnTheSameConnectionAreServed() throws Exception {
+        assertThat(CallExecutors.direct(io.mnemo.protocol.v1.ReplicaServiceGrpc.getReplicateMethod().getFullMethodName()))
+                .as("replicate runs on the network thread").isTrue();
+        io.mnemo.shardmap.PartitionFunction f = io.mnemo.shardmap.PartitionFunction.of(PARTITIONS);
+        String id = idIn(f, 0);
+        StoredRecord ahead = StoredRecord.live(MiniCluster.memory(id, "from the future").toBuilder()
+                .version(new Version(1L << 30, 0)).build());
+        // Node 0 routes by epoch 2; node 1 is still at 1, so the call waits on node 1 for its placement.
+        java.util.concurrent.CompletableFuture<ReplicaTransport.ReplicateReply> waiting =
+                transports.get(0).replicate(1, new Caller(0, 2), 0, ahead);
+        for (int i = 0; i < 5; i++) {
+            StoredRecord now = StoredRecord.live(MiniCluster.memory("now" + i, "x").toBuilder()
+                    .version(new Version((1L << 29) + i, 0)).build());
+            int p = f.partitionOf(MiniCluster.SPACE, "now" + i);
+            // Same channel, so the same server network thread: were it blocked by the wait, this would time out.
+            assertThat(transports.get(0).replicate(1, new Caller(0, 1), p, now).get(1, TimeUnit.SECONDS).applied())
+                    .as("call %d at node 1's epoch", i).isTrue();
+        }
+        assertThat(waiting).as("still waiting for node 1 to catch up").isNotDone();
+        placements.get(1).set(StaticPlacement.ring(2, PARTITIONS, List.of(0, 1, 2), 3));
+        handlers.get(1).placementChanged();
+        assertThat(waiting.get(5, TimeUnit.SECONDS).applied()).isTrue();
+        assertThat(stores.get(1).read(MiniCluster.SPACE, id)).contains(ahead);
     }
 
     @Test
