@@ -136,25 +136,9 @@ public final class ClusterFixture implements AutoCloseable {
         return restarts;
     }
 
-    /**
-     * A free base port ({@link LocalCluster#findFreeBasePort}) whose whole port block lies below the kernel's ephemeral
-     * port range when one of the first 200 candidates does: a node started minutes later (a join) binds ports that
-     * were only checked free at the start, and outgoing connections take random ports of the ephemeral range.
-     */
+    /** A free base port whose whole block lies below the kernel's ephemeral range ({@link LocalCluster#findFreeBasePort}). */
     static int basePort(Random random, int nodes) {
-        int ephemeralLow = 32_768;
-        try {
-            // readAllLines, not readString: sysctl files report size 0 and readString returns one character of them
-            ephemeralLow = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0)
-                    .trim().split("\\s+")[0]);
-        } catch (IOException | RuntimeException e) {
-            // not Linux: keep the common default
-        }
-        int base = LocalCluster.findFreeBasePort(random, nodes);
-        for (int attempt = 0; attempt < 200 && base + 500 >= ephemeralLow; attempt++) {
-            base = LocalCluster.findFreeBasePort(random, nodes);
-        }
-        return base;
+        return LocalCluster.findFreeBasePort(random, nodes);
     }
 
     /** Starts node {@code node}'s process (it joins the running ones); does not wait for it. */

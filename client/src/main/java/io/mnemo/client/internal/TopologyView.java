@@ -22,6 +22,14 @@ import java.util.TreeSet;
  * <p>Order of a partition's replicas: the replicas in the client's zone first (when it has one), then the others,
  * each part in the partition table's order (its first live replica coordinates writes); JOINING members, which do
  * not serve reads yet, last.
+ *
+ * <p>During a move (a partition with {@code pending_replicas}) the partition's {@code replicas} are the nodes that
+ * hold its data and serve reads, and a call goes to them first, as for any partition. The pending replicas that
+ * are not among them (the receivers) come after, in the same order: any of them can coordinate the call (the node
+ * reads from the old replicas and writes to both sets), so a call whose first choices are all unreachable still
+ * has somewhere to go. Scans and the replica sets they group by use {@code replicas} only: a receiver may not hold
+ * the data yet. The member list ({@link #members()}) puts DRAINING members, which are about to leave, after the
+ * others (before JOINING ones).
  */
 public final class TopologyView {
     /**
@@ -82,29 +90,53 @@ public final class TopologyView {
             }
             List<Member> replicas = new ArrayList<>();
             for (int id : pr.getReplicasList()) {
-                Member m = byId.get(id);
-                if (m == null) {
-                    throw new IllegalArgumentException("topology epoch " + t.getEpoch() + ": partition " + p
-                            + " names member " + id + ", which is not in the member list");
-                }
-                replicas.add(m);
+                replicas.add(member(byId, t.getEpoch(), p, id));
             }
-            order.add(ordered(replicas, zone));
+            List<Member> receivers = new ArrayList<>();
+            for (int id : pr.getPendingReplicasList()) {
+                Member m = member(byId, t.getEpoch(), p, id);
+                if (!pr.getReplicasList().contains(id)) {
+                    receivers.add(m);
+                }
+            }
+            List<String> endpoints = new ArrayList<>(ordered(replicas, zone, false));
+            for (String e : ordered(receivers, zone, false)) {
+                if (!endpoints.contains(e)) {
+                    endpoints.add(e);
+                }
+            }
+            order.add(List.copyOf(endpoints));
             sets.add(Collections.unmodifiableSet(new TreeSet<>(pr.getReplicasList())));
         }
         Map<Integer, String> endpoints = new LinkedHashMap<>();
         byId.forEach((id, m) -> endpoints.put(id, m.getEndpoint()));
         return new TopologyView(t.getEpoch(), PartitionFunction.of(t.getPartitionCount()), List.copyOf(order),
-                List.copyOf(sets), ordered(new ArrayList<>(byId.values()), zone), Collections.unmodifiableMap(endpoints));
+                List.copyOf(sets), ordered(new ArrayList<>(byId.values()), zone, true), Collections.unmodifiableMap(endpoints));
     }
 
-    private static List<String> ordered(List<Member> members, String zone) {
+    private static Member member(Map<Integer, Member> byId, long epoch, int partition, int id) {
+        Member m = byId.get(id);
+        if (m == null) {
+            throw new IllegalArgumentException("topology epoch " + epoch + ": partition " + partition
+                    + " names member " + id + ", which is not in the member list");
+        }
+        return m;
+    }
+
+    /**
+     * Same zone first, then the others, then (when {@code drainingLast}) DRAINING members, then JOINING ones; each part
+     * in the given order.
+     */
+    private static List<String> ordered(List<Member> members, String zone, boolean drainingLast) {
         List<String> sameZone = new ArrayList<>();
         List<String> other = new ArrayList<>();
+        List<String> draining = new ArrayList<>();
         List<String> joining = new ArrayList<>();
         for (Member m : members) {
             if (m.getState() == MemberState.MEMBER_STATE_JOINING) {
                 joining.add(m.getEndpoint());
+            } else if (drainingLast && m.getState() == MemberState.MEMBER_STATE_DRAINING) {
+                draining.add(m.getEndpoint());
             } else if (zone != null && zone.equals(m.getZone())) {
                 sameZone.add(m.getEndpoint());
             } else {
@@ -112,6 +144,7 @@ public final class TopologyView {
             }
         }
         sameZone.addAll(other);
+        sameZone.addAll(draining);
         sameZone.addAll(joining);
         return List.copyOf(sameZone);
     }
@@ -128,12 +161,15 @@ public final class TopologyView {
         return function.partitionOf(space, id);
     }
 
-    /** The replica endpoints of a partition, preferred first. Never empty. */
+    /**
+     * The endpoints that can coordinate a call on a partition, preferred first: its replicas, then, during a move,
+     * the receivers (pending replicas that are not replicas). Never empty.
+     */
     public List<String> replicas(int partition) {
         return replicaOrder.get(partition);
     }
 
-    /** The replica endpoints of the key's partition, preferred first. */
+    /** {@link #replicas(int)} of the key's partition. */
     public List<String> replicasOf(String space, String id) {
         return replicaOrder.get(partitionOf(space, id));
     }

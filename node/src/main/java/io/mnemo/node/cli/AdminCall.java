@@ -10,7 +10,6 @@ import io.mnemo.protocol.v1.DrainMemberRequest;
 import io.mnemo.protocol.v1.ErrorDetail;
 import io.mnemo.protocol.v1.MembershipChangeResponse;
 import io.mnemo.protocol.v1.RemoveMemberRequest;
-import io.mnemo.protocol.v1.Topology;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -62,12 +61,11 @@ final class AdminCall {
             }
             out.printf("%s node %d: in effect at epoch %d%n", action, id, r.getEpoch());
             if (r.hasTopology()) {
-                Topology t = r.getTopology();
-                t.getMembersList().forEach(m -> out.printf("  member %d  %s  %s%n", m.getId(), m.getEndpoint(),
-                        m.getState()));
+                TopologyReport.lines(r.getTopology()).forEach(out::println);
             }
             if (action.equals("drain")) {
-                out.printf("node %d no longer owns partitions; stop its process, then run: mnemo admin remove %d%n",
+                out.printf("node %d is handing its partitions over and serves them until the move completes; once "
+                        + "'mnemo admin show' prints 'moving: none', stop its process, then run: mnemo admin remove %d%n",
                         id, id);
             }
             out.flush();

@@ -64,20 +64,39 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /**
-     * A random base port (from {@code random}, in [20000, 59600)) whose every port of a cluster of {@code nodes}
-     * (gRPC +n, metrics +100+n, Raft +200+n, Ignite discovery +300+n and communication +400+n) is free on
-     * 127.0.0.1 now. The one place that knows this layout besides the port accessors, so callers cannot miss a kind.
+     * A random base port (from {@code random}) whose every port of a cluster of {@code nodes} (gRPC +n, metrics
+     * +100+n, Raft +200+n, Ignite discovery +300+n and communication +400+n) is free on 127.0.0.1 now. The one place
+     * that knows this layout besides the port accessors, so callers cannot miss a kind.
+     *
+     * <p>The whole block lies in [20000, the kernel's first ephemeral port) ({@link #ephemeralPortsFrom()}): a node
+     * started minutes after the check (a join, a restart) binds ports that were only free when they were picked, and
+     * every outgoing connection meanwhile takes a random port of the ephemeral range, so a block inside that range
+     * can be taken by the time its node starts. If the ephemeral range starts too low to leave room, [20000, 59600)
+     * is used.
      *
      * @throws IllegalStateException if 100 random bases all had a port taken
      */
     public static int findFreeBasePort(RandomGenerator random, int nodes) {
+        int span = ephemeralPortsFrom() - 500 - 20_000;
+        int bound = span >= 1_000 ? span : 39_600;
         for (int attempt = 0; attempt < 100; attempt++) {
-            int base = 20_000 + random.nextInt(39_600);
+            int base = 20_000 + random.nextInt(bound);
             if (allFree(base, nodes)) {
                 return base;
             }
         }
         throw new IllegalStateException("no base port with all " + 5 * nodes + " ports free found in 100 attempts");
+    }
+
+    /** The first port of the kernel's ephemeral range ({@code /proc/sys/net/ipv4/ip_local_port_range}; 32768 if unknown). */
+    public static int ephemeralPortsFrom() {
+        try {
+            // readAllLines, not readString: sysctl files report size 0, and readString returns one character of them
+            return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim()
+                    .split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768; // not Linux: the common default
+        }
     }
 
     private static boolean allFree(int base, int nodes) {

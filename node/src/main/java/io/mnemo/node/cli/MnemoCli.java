@@ -209,8 +209,7 @@ public final class MnemoCli implements Runnable {
                 Topology t = stub.topology(TopologyRequest.getDefaultInstance()).getTopology();
                 out.printf("epoch %d, %d partitions, RF %d, hash %s%n", t.getEpoch(), t.getPartitionCount(),
                         t.getReplicationFactor(), t.getPartitionFunction());
-                t.getMembersList().forEach(m -> out.printf("  member %d  %s  %s%n", m.getId(), m.getEndpoint(),
-                        m.getState()));
+                TopologyReport.lines(t).forEach(out::println);
                 stub.listSpaces(ListSpacesRequest.getDefaultInstance()).getSpacesList().forEach(s -> out.printf(
                         "  space %s  dimension %d  max content %d bytes%n", s.getName(), s.getDimension(),
                         s.getMaxContentBytes()));

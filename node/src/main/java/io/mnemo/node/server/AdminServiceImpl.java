@@ -5,7 +5,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.mnemo.node.cluster.ownership.BaselineCommand;
 import io.mnemo.node.cluster.ownership.BaselineState;
-import io.mnemo.node.cluster.ownership.TopologyMapper;
 import io.mnemo.protocol.Errors;
 import io.mnemo.protocol.v1.AddMemberRequest;
 import io.mnemo.protocol.v1.AdminServiceGrpc;
@@ -82,7 +81,7 @@ final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBase {
     private static MembershipChangeResponse toResponse(BaselineState state) {
         MembershipChangeResponse.Builder b = MembershipChangeResponse.newBuilder().setEpoch(state.epoch());
         if (!state.activeMembers().isEmpty()) {
-            b.setTopology(ProtoMapping.toWire(TopologyMapper.toTopology(state)));
+            b.setTopology(ProtoMapping.toWire(TopologyPlacement.of(state)));
         }
         return b.build();
     }

@@ -178,7 +178,7 @@ public final class MnemoNode implements AutoCloseable {
                 Scheduler.of(timers), (loop, error) -> LOG.error("replication loop {} failed", loop, error));
         resources.push(replication);
 
-        MnemoServiceImpl service = new MnemoServiceImpl(nodeId, store, replication, this::topology, this::endpointOf,
+        MnemoServiceImpl service = new MnemoServiceImpl(nodeId, store, replication, () -> placement, this::endpointOf,
                 () -> spaces, gate, config.hotMaxBytes().bytes(), PartitionFunction.of(partitions), numa::executorFor);
         // Recall by cue and cluster-wide counts: jobs from other members find this node's LocalQueries here.
         LocalServices jobServices = new LocalServices()
@@ -295,8 +295,7 @@ public final class MnemoNode implements AutoCloseable {
         transport.update(peers);
         applySpaces(state);
         if (!state.activeMembers().isEmpty()) {
-            TopologyPlacement next = new TopologyPlacement(TopologyMapper.toTopology(state),
-                    TopologyMapper.sourceTopology(state).orElse(null), state.ownershipEpoch());
+            TopologyPlacement next = TopologyPlacement.of(state);
             placement = next;
             replication.handler().placementChanged();
             prepareOwnedPartitions(next);
@@ -372,11 +371,6 @@ public final class MnemoNode implements AutoCloseable {
         return c == null ? null : c.compute();
     }
 
-    private Topology topology() {
-        TopologyPlacement p = placement;
-        return p == null ? null : p.topology();
-    }
-
     static StorageConfig storageConfig(NodeConfig c) {
         long entries = Math.max(16, Math.min(1 << 26, c.warmEntriesPerPartition()));
         long avg = Math.max(64, Math.min(1 << 20, c.warmAverageValueSize().bytes()));
@@ -395,7 +389,8 @@ public final class MnemoNode implements AutoCloseable {
         if (p == null) {
             return null;
         }
-        return p.topology().member(Integer.toString(node)).map(Member::endpoint).orElse(null);
+        // A node of the move's source that the target left out still owns (and is suggested for) its partitions.
+        return p.member(node).map(Member::endpoint).orElse(null);
     }
 
     /** The port the gRPC server listens on (the configured one, or the one picked for port 0). */

@@ -47,7 +47,6 @@ import io.mnemo.protocol.v1.StoreResponse;
 import io.mnemo.protocol.v1.TopologyRequest;
 import io.mnemo.protocol.v1.TopologyResponse;
 import io.mnemo.shardmap.PartitionFunction;
-import io.mnemo.shardmap.Topology;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -88,7 +87,7 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
     private final int nodeId;
     private final TieredStore store;
     private final Replicator replicator;
-    private final Supplier<Topology> topology;
+    private final Supplier<TopologyPlacement> placement;
     private final IntFunction<String> endpointOf;
     private final Supplier<? extends SpaceAdmin> spaces;
     private final RequestGate gate;
@@ -111,13 +110,13 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
         Map.Entry<List<SpaceConfig>, Long> list();
     }
 
-    MnemoServiceImpl(int nodeId, TieredStore store, Replicator replicator, Supplier<Topology> topology,
+    MnemoServiceImpl(int nodeId, TieredStore store, Replicator replicator, Supplier<TopologyPlacement> placement,
                      IntFunction<String> endpointOf, Supplier<? extends SpaceAdmin> spaces, RequestGate gate,
                      long hotMaxBytes, PartitionFunction partitionFunction, IntFunction<Executor> partitionPools) {
         this.nodeId = nodeId;
         this.store = Objects.requireNonNull(store, "store");
         this.replicator = Objects.requireNonNull(replicator, "replicator");
-        this.topology = Objects.requireNonNull(topology, "topology");
+        this.placement = Objects.requireNonNull(placement, "placement");
         this.endpointOf = Objects.requireNonNull(endpointOf, "endpointOf");
         this.spaces = Objects.requireNonNull(spaces, "spaces");
         this.gate = Objects.requireNonNull(gate, "gate");
@@ -358,7 +357,7 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
             }
             chunk = request.getChunkSize() == 0 ? DEFAULT_SCAN_CHUNK : Math.min(MAX_SCAN_CHUNK, request.getChunkSize());
             partitions = new HashSet<>(request.getPartitionsList());
-            function = PartitionFunction.of(topology.get().partitions());
+            function = PartitionFunction.of(placement.get().partitions());
             if (partitions.size() == 1) {
                 b.partition(partitions.iterator().next());
             }
@@ -388,8 +387,8 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
                     throw new io.mnemo.node.storage.UnknownSpaceException(request.getSpace());
                 }
             }
-            Topology t = topology.get();
-            if (request.getClusterWide() && t != null && t.members().size() > 1) {
+            TopologyPlacement pl = placement.get();
+            if (request.getClusterWide() && pl != null && pl.topology().members().size() > 1) {
                 clusterCounts(request, out);
                 return;
             }
@@ -466,10 +465,10 @@ final class MnemoServiceImpl extends MnemoServiceGrpc.MnemoServiceImplBase {
      */
     @Override
     public void topology(TopologyRequest request, StreamObserver<TopologyResponse> out) {
-        Topology t = topology.get();
+        TopologyPlacement pl = placement.get();
         TopologyResponse.Builder b = TopologyResponse.newBuilder();
-        if (t != null && t.epoch() > request.getKnownEpoch()) {
-            b.setTopology(ProtoMapping.toWire(t));
+        if (pl != null && pl.topology().epoch() > request.getKnownEpoch()) {
+            b.setTopology(ProtoMapping.toWire(pl));
         }
         out.onNext(b.build());
         out.onCompleted();

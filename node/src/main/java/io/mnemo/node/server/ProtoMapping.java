@@ -10,6 +10,9 @@ import io.mnemo.protocol.v1.Version;
 import io.mnemo.shardmap.Member;
 import io.mnemo.shardmap.PartitionFunction;
 import io.mnemo.shardmap.Topology;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Conversions between the wire types ({@code io.mnemo.protocol.v1}) and the node's own. Pure functions. The one
@@ -89,29 +92,58 @@ final class ProtoMapping {
                 .build();
     }
 
-    /** The wire topology; member ids are decimal node ids (see {@link TopologyPlacement#nodeIdOf}). */
-    static io.mnemo.protocol.v1.Topology toWire(Topology t) {
+    /**
+     * The wire topology of a placement, as clients route by it; member ids are decimal node ids (see
+     * {@link TopologyPlacement#nodeIdOf}). The epoch is the topology epoch (clients compare it), not the ownership
+     * epoch.
+     *
+     * <p>During a move (topology.proto, {@code PartitionReplicas.pending_replicas}): a moving partition's
+     * {@code replicas} are the source list S (they hold the data and serve reads) and its {@code pending_replicas}
+     * the target list T; other partitions carry their one list and nothing pending. The members are T's, then the
+     * members of S that T left out (a drained or removed node still serving what it owns), so every id in either
+     * list has an endpoint. States: a member of S left out of T is DRAINING; a member of T that holds no partition
+     * yet (in no {@code replicas} list) while partitions move is JOINING; every other member is ACTIVE.
+     */
+    static io.mnemo.protocol.v1.Topology toWire(TopologyPlacement placement) {
+        Topology t = placement.topology();
         io.mnemo.protocol.v1.Topology.Builder b = io.mnemo.protocol.v1.Topology.newBuilder()
                 .setEpoch(t.epoch())
                 .setPartitionCount(t.partitions())
                 .setReplicationFactor(t.replicationFactor())
                 .setPartitionFunction(PARTITION_FUNCTION);
-        for (Member m : t.members()) {
-            io.mnemo.protocol.v1.Member.Builder mb = io.mnemo.protocol.v1.Member.newBuilder()
-                    .setId(TopologyPlacement.nodeIdOf(m))
-                    .setEndpoint(m.endpoint())
-                    .setWeight(m.weight())
-                    .setState(MemberState.MEMBER_STATE_ACTIVE);
-            m.zone().ifPresent(mb::setZone);
-            b.addMembers(mb);
+        Set<Integer> holders = new HashSet<>();
+        for (int p = 0; p < placement.partitions(); p++) {
+            holders.addAll(placement.replicas(p));
         }
-        for (int p = 0; p < t.partitions(); p++) {
-            PartitionReplicas.Builder pr = PartitionReplicas.newBuilder().setPartition(p);
-            for (Member m : t.replicas(p)) {
-                pr.addReplicas(TopologyPlacement.nodeIdOf(m));
+        boolean moving = placement.movingPartitions() > 0;
+        Set<Integer> listed = new HashSet<>();
+        for (Member m : t.members()) {
+            int id = TopologyPlacement.nodeIdOf(m);
+            listed.add(id);
+            b.addMembers(toWire(m, id, moving && !holders.contains(id) ? MemberState.MEMBER_STATE_JOINING
+                    : MemberState.MEMBER_STATE_ACTIVE));
+        }
+        for (Member m : placement.source().map(Topology::members).orElse(List.of())) {
+            int id = TopologyPlacement.nodeIdOf(m);
+            if (listed.add(id)) {
+                b.addMembers(toWire(m, id, MemberState.MEMBER_STATE_DRAINING));
             }
-            b.addPartitions(pr);
+        }
+        for (int p = 0; p < placement.partitions(); p++) {
+            b.addPartitions(PartitionReplicas.newBuilder().setPartition(p)
+                    .addAllReplicas(placement.replicas(p))
+                    .addAllPendingReplicas(placement.pendingReplicas(p)));
         }
         return b.build();
+    }
+
+    private static io.mnemo.protocol.v1.Member toWire(Member m, int id, MemberState state) {
+        io.mnemo.protocol.v1.Member.Builder mb = io.mnemo.protocol.v1.Member.newBuilder()
+                .setId(id)
+                .setEndpoint(m.endpoint())
+                .setWeight(m.weight())
+                .setState(state);
+        m.zone().ifPresent(mb::setZone);
+        return mb.build();
     }
 }

@@ -1,5 +1,7 @@
 package io.mnemo.node.server;
 
+import io.mnemo.node.cluster.ownership.BaselineState;
+import io.mnemo.node.cluster.ownership.TopologyMapper;
 import io.mnemo.node.replication.MoveRule;
 import io.mnemo.node.replication.ReplicaPlacement;
 import io.mnemo.shardmap.Member;
@@ -8,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A baseline's placement seen as replication's {@link ReplicaPlacement}. Shard-map members are named by strings;
@@ -23,10 +26,13 @@ import java.util.Objects;
  * <p>{@link #epoch()} is the <em>ownership</em> epoch, the version of this placement, which replicas compare; it
  * moves only when the placement (or a move's state) changes, so a change that moves nothing (a space created)
  * never fences replication. {@link #topology()} is the target topology with the baseline's topology epoch, for
- * clients.
+ * clients; {@link ProtoMapping#toWire(TopologyPlacement)} describes the move to them (source lists as replicas,
+ * target lists as pending replicas).
  */
 final class TopologyPlacement implements ReplicaPlacement {
     private final Topology topology;
+    /** The source topology while a partition moves; null when nothing does. */
+    private final Topology source;
     private final long ownershipEpoch;
     private final List<List<Integer>> replicas;
     private final List<List<Integer>> pending;
@@ -63,6 +69,13 @@ final class TopologyPlacement implements ReplicaPlacement {
         this.replicas = Collections.unmodifiableList(cur);
         this.pending = Collections.unmodifiableList(pend);
         this.moving = count;
+        this.source = count == 0 ? null : source;
+    }
+
+    /** The placement of a committed baseline: its target topology, moving from its transition's source if any. */
+    static TopologyPlacement of(BaselineState state) {
+        return new TopologyPlacement(TopologyMapper.toTopology(state), TopologyMapper.sourceTopology(state).orElse(null),
+                state.ownershipEpoch());
     }
 
     private static List<Integer> ids(List<Member> members) {
@@ -85,6 +98,18 @@ final class TopologyPlacement implements ReplicaPlacement {
     /** The target topology, numbered with the baseline's topology epoch. */
     Topology topology() {
         return topology;
+    }
+
+    /** The source topology of the move in progress (members, weights, zones of S); empty when nothing moves. */
+    Optional<Topology> source() {
+        return Optional.ofNullable(source);
+    }
+
+    /** The member with node id {@code node} in the target, else in the source; empty if neither names it. */
+    Optional<Member> member(int node) {
+        String id = Integer.toString(node);
+        Optional<Member> m = topology.member(id);
+        return m.isPresent() || source == null ? m : source.member(id);
     }
 
     /** The number of partitions moving in this placement. */

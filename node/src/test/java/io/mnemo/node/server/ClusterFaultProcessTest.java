@@ -84,8 +84,9 @@ class ClusterFaultProcessTest {
 
     @BeforeAll
     void startCluster() throws Exception {
-        int base = FreePorts.withRandomSeed().next();
-        System.out.println("ClusterFaultProcessTest base port " + base);
+        long seed = System.nanoTime();
+        int base = LocalCluster.findFreeBasePort(new java.util.Random(seed), 3);
+        System.out.println("ClusterFaultProcessTest base port " + base + " (seed " + seed + ")");
         // The project root holds config/jvm.options; surefire runs in the node module's directory.
         // Small warm-tier files and fewer partitions: every node preallocates its owned partitions' files, and three
         // nodes at the local-cluster sizing would take gigabytes of a shared disk for a few dozen records.

@@ -14,7 +14,8 @@ import java.util.Set;
  */
 final class FreePorts {
     private static final int LOW = 20_000;
-    private static final int HIGH = 60_000;
+    /** Below the kernel's ephemeral range, which outgoing connections draw from (see LocalCluster#findFreeBasePort). */
+    private static final int HIGH = Math.max(LOW + 1_000, io.mnemo.node.cli.LocalCluster.ephemeralPortsFrom());
     private final Random random;
     private final Set<Integer> given = new HashSet<>();
 

@@ -34,8 +34,9 @@ class NodeProcessTest {
 
     @Test
     void killMinus9_thenRestart_everyAcknowledgedWriteIsReadable() throws Exception {
-        int base = 20_000 + 400 * (int) (Math.abs(System.nanoTime()) % 90);
-        System.out.println("NodeProcessTest base port " + base);
+        long seed = System.nanoTime();
+        int base = LocalCluster.findFreeBasePort(new java.util.Random(seed), 1);
+        System.out.println("NodeProcessTest base port " + base + " (seed " + seed + ")");
         // The project root holds config/jvm.options; surefire runs in the node module's directory.
         try (LocalCluster cluster = new LocalCluster(Path.of("..").toAbsolutePath().normalize(), dir, base, 1)) {
             cluster.startAll(Duration.ofSeconds(90));
@@ -72,8 +73,9 @@ class NodeProcessTest {
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void threeNodes_storeThroughOne_readAtQuorumFromTheOthers() throws Exception {
-        int base = 20_000 + 400 * (int) (Math.abs(System.nanoTime() + 7) % 90);
-        System.out.println("NodeProcessTest base port " + base);
+        long seed = System.nanoTime();
+        int base = LocalCluster.findFreeBasePort(new java.util.Random(seed), 3);
+        System.out.println("NodeProcessTest base port " + base + " (seed " + seed + ")");
         try (LocalCluster cluster = new LocalCluster(Path.of("..").toAbsolutePath().normalize(), dir, base, 3)) {
             cluster.startAll(Duration.ofSeconds(120));
             ManagedChannel[] channels = new ManagedChannel[4];

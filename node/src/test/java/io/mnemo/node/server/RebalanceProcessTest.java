@@ -78,8 +78,10 @@ class RebalanceProcessTest {
 
     @Test
     void join3to4_underWrites_losesNothing_newOwnerHoldsItsPartitions_oldCopiesDropped() throws Exception {
-        int base = FreePorts.withRandomSeed().next();
-        System.out.println("RebalanceProcessTest base port " + base + ", preload " + PRELOAD + " memories of dimension " + DIM);
+        long seed = System.nanoTime();
+        int base = LocalCluster.findFreeBasePort(new java.util.Random(seed), NODES);
+        System.out.println("RebalanceProcessTest base port " + base + " (seed " + seed + "), preload " + PRELOAD
+                + " memories of dimension " + DIM);
         long entries = Math.max(256, PRELOAD / 4);
         try (LocalCluster cluster = new LocalCluster(Path.of("..").toAbsolutePath().normalize(), dir, base, NODES)
                 .withSetting("mnemo.cluster.partitions", Integer.toString(PARTITIONS))
