@@ -2,47 +2,25 @@ package io.mnemo.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.mnemo.node.cli.LocalCluster;
-import io.mnemo.protocol.v1.ListSpacesRequest;
-import io.mnemo.protocol.v1.MnemoServiceGrpc;
-import io.mnemo.protocol.v1.TopologyRequest;
-import io.mnemo.protocol.v1.TopologyResponse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,61 +53,32 @@ class RealClusterTest {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     static Path dir;
 
-    private static LocalCluster cluster;
+    @RegisterExtension
+    static final RealCluster CLUSTER = new RealCluster("RealClusterTest", NODES);
+    private static ClusterProbe probe;
     private static MnemoClient client;
     /** Attempts the client retried (any call): a retried keyed call may be coordinated twice. */
     private static final AtomicInteger RETRIES = new AtomicInteger();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeAll
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     static void startCluster() throws Exception {
-        long seed = System.nanoTime();
-        System.out.println("RealClusterTest port seed " + seed);
-        int base = LocalCluster.findFreeBasePort(new Random(seed), NODES);
-        System.out.println("RealClusterTest base port " + base);
-        // The project root holds config/jvm.options; surefire runs in the client module's directory.
-        cluster = new LocalCluster(Path.of("..").toAbsolutePath().normalize(), dir, base, NODES);
-        try {
-            cluster.startAll(Duration.ofSeconds(120));
-            awaitFullTopology(Duration.ofSeconds(60));
-            List<String> seeds = new ArrayList<>();
-            for (int i = 1; i <= NODES; i++) {
-                seeds.add(cluster.endpoint(i));
-            }
-            client = MnemoClient.builder()
-                    .seeds(seeds)
-                    .defaultSpace(SPACE)
-                    .requestTimeout(CALL_TIMEOUT)
-                    .listener(new ClientListener() {
-                        @Override
-                        public void retrying(Operation operation, int attempt, Duration backoff, Throwable cause) {
-                            RETRIES.incrementAndGet();
-                            System.out.println("retrying " + operation + " attempt " + attempt + ": " + cause);
-                        }
-                    })
-                    // Enough attempts to ride out a node's death: the dead node's connection fails fast.
-                    .retryPolicy(RetryPolicy.of(8, Duration.ofMillis(25), Duration.ofMillis(500)).withSeed(seed))
-                    .build();
-            createSpaceEverywhere(new SpaceInfo(SPACE, DIM, 0, 0));
-            createSpaceEverywhere(new SpaceInfo(BATCH_SPACE, DIM, 0, 0));
-        } catch (Exception | AssertionError e) {
-            stopAll();
-            throw e;
-        }
-    }
-
-    @AfterAll
-    static void stopAll() {
-        try {
-            if (client != null) {
-                client.close();
-            }
-        } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
-        }
+        CLUSTER.start(dir, NODES, Duration.ofSeconds(120), Duration.ofSeconds(60));
+        client = CLUSTER.client(b -> b
+                .defaultSpace(SPACE)
+                .requestTimeout(CALL_TIMEOUT)
+                .listener(new ClientListener() {
+                    @Override
+                    public void retrying(Operation operation, int attempt, Duration backoff, Throwable cause) {
+                        RETRIES.incrementAndGet();
+                        System.out.println("retrying " + operation + " attempt " + attempt + ": " + cause);
+                    }
+                })
+                // Enough attempts to ride out a node's death: the dead node's connection fails fast.
+                .retryPolicy(RetryPolicy.of(8, Duration.ofMillis(25), Duration.ofMillis(500)).withSeed(CLUSTER.seed())));
+        probe = CLUSTER.probe();
+        CLUSTER.createSpace(client, new SpaceInfo(SPACE, DIM, 0, 0), Duration.ofSeconds(30));
+        CLUSTER.createSpace(client, new SpaceInfo(BATCH_SPACE, DIM, 0, 0), Duration.ofSeconds(30));
     }
 
     @Test
@@ -166,7 +115,8 @@ class RealClusterTest {
     @Test
     @Order(2)
     void keyedCalls_goStraightToOwners_eachCoordinatedOnce() throws Exception {
-        Map<Integer, long[]> before = clientCounters();
+        List<Integer> nodes = List.of(1, 2, 3);
+        long[] before = probe.clientCounters(nodes);
         int retriesBefore = RETRIES.get();
         int n = 0;
         List<CompletableFuture<?>> pending = new ArrayList<>();
@@ -192,14 +142,10 @@ class RealClusterTest {
         // (and retried) may complete a moment later, so wait for the count to settle at calls + retries.
         long[] totals = new long[2];
         try {
-            await(Duration.ofSeconds(20), () -> {
-                Map<Integer, long[]> after = clientCounters();
-                totals[0] = 0;
-                totals[1] = 0;
-                for (int i = 1; i <= NODES; i++) {
-                    totals[0] += after.get(i)[0] - before.get(i)[0];
-                    totals[1] += after.get(i)[1] - before.get(i)[1];
-                }
+            ClusterProbe.await(Duration.ofSeconds(20), () -> {
+                long[] after = probe.clientCounters(nodes);
+                totals[0] = after[0] - before[0];
+                totals[1] = after[1] - before[1];
                 return totals[0] >= calls + RETRIES.get() - retriesBefore;
             });
         } finally {
@@ -244,7 +190,7 @@ class RealClusterTest {
         // moment later (hints), so scan until the replica has caught up. Every pass must repeat no memory.
         Map<String, Integer> seen = new HashMap<>();
         int[] passes = {0};
-        await(Duration.ofSeconds(40), () -> {
+        ClusterProbe.await(Duration.ofSeconds(40), () -> {
             seen.clear();
             passes[0]++;
             try (Stream<Memory> all = client.scan(BATCH_SPACE, ScanOptions.defaults().withChunkSize(500)
@@ -285,7 +231,7 @@ class RealClusterTest {
         Stream<Memory> scanStream = client.scan(BATCH_SPACE, ScanOptions.defaults().withChunkSize(50)
                 .withStreamTimeout(Duration.ofSeconds(60)));
         Map<String, Integer> scanned = new HashMap<>();
-        Workload workload = new Workload();
+        Workload workload = new Workload("kill", client, SPACE, i -> memory("w-" + i, i).content("workload " + i).build());
         try {
             scan = scanStream.iterator();
             for (int i = 0; i < 500; i++) {
@@ -295,11 +241,11 @@ class RealClusterTest {
             System.out.println("scan served by node " + serving + "; killing it mid-workload and mid-scan");
 
             workload.start();
-            await(Duration.ofSeconds(20), () -> workload.done.get() >= 50 || !workload.errors.isEmpty());
+            workload.awaitOps(50, Duration.ofSeconds(20));
             int atKill = workload.done.get();
-            cluster.kill(serving);
-            assertThat(cluster.isAlive(serving)).isFalse();
-            await(Duration.ofSeconds(45), () -> workload.done.get() >= atKill + 200 || !workload.errors.isEmpty());
+            CLUSTER.killNode(serving);
+            assertThat(CLUSTER.nodes().isAlive(serving)).isFalse();
+            workload.awaitOps(atKill + 200, Duration.ofSeconds(45));
 
             scan.forEachRemaining(m -> scanned.merge(m.id(), 1, Integer::sum));
         } finally {
@@ -307,56 +253,8 @@ class RealClusterTest {
             scanStream.close();
         }
 
-        assertThat(workload.errors).as("errors surfaced to the workload").isEmpty();
+        workload.check();
         assertExactlyOnce(scanned);
-        System.out.println("workload: " + workload.acked.size() + " acknowledged stores, " + workload.done.get()
-                + " calls");
-        for (Map.Entry<String, String> e : workload.acked.entrySet()) {
-            Optional<Memory> got = client.recall(SPACE, e.getKey(), quorum());
-            assertThat(got).as("acknowledged store %s", e.getKey()).isPresent();
-            assertThat(got.get().content()).contains(e.getValue());
-        }
-    }
-
-    /** Stores and recalls (QUORUM) in a loop on its own thread; records acknowledged stores and any error. */
-    private static final class Workload {
-        final Map<String, String> acked = new ConcurrentHashMap<>();
-        final List<Throwable> errors = new CopyOnWriteArrayList<>();
-        final AtomicInteger done = new AtomicInteger();
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final Thread thread = new Thread(this::run, "real-cluster-workload");
-
-        void start() {
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        private void run() {
-            for (int i = 0; !stop.get(); i++) {
-                String id = "w-" + i;
-                String content = "workload " + i;
-                try {
-                    client.store(memory(id, i).content(content).build());
-                    acked.put(id, content);
-                    done.incrementAndGet();
-                    Optional<Memory> back = client.recall(SPACE, id, quorum());
-                    if (back.isEmpty() || !back.get().content().equals(Optional.of(content))) {
-                        errors.add(new AssertionError("read back " + back + " for " + id));
-                    }
-                    done.incrementAndGet();
-                } catch (RuntimeException e) {
-                    errors.add(e);
-                    e.printStackTrace(System.out);
-                    return;
-                }
-            }
-        }
-
-        void stop() throws InterruptedException {
-            stop.set(true);
-            thread.join(TimeUnit.SECONDS.toMillis(30));
-            assertThat(thread.isAlive()).as("workload thread stopped").isFalse();
-        }
     }
 
     // ---- helpers ----
@@ -398,95 +296,8 @@ class RealClusterTest {
     private static long[] scanCounters() {
         long[] out = new long[NODES + 1];
         for (int i = 1; i <= NODES; i++) {
-            out[i] = (long) metric(scrape(i), "mnemo_client_scans_total");
+            out[i] = (long) ClusterProbe.metric(probe.scrape(i), "mnemo_client_scans_total");
         }
         return out;
     }
-
-    /** Per node: {coordinated, wrong owner}. */
-    private static Map<Integer, long[]> clientCounters() {
-        Map<Integer, long[]> out = new HashMap<>();
-        for (int i = 1; i <= NODES; i++) {
-            String text = scrape(i);
-            out.put(i, new long[] {(long) metric(text, "mnemo_client_ops_coordinated_total"),
-                (long) metric(text, "mnemo_client_ops_wrong_owner_total")});
-        }
-        return out;
-    }
-
-    private static String scrape(int node) {
-        HttpResponse<String> r;
-        try {
-            r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.metricsPort(node) + "/metrics"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("scraping node " + node, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while scraping node " + node, e);
-        }
-        assertThat(r.statusCode()).isEqualTo(200);
-        return r.body();
-    }
-
-    /** The sample of an unlabelled (or single-series) metric in Prometheus text format. */
-    private static double metric(String text, String name) {
-        for (String line : text.split("\n")) {
-            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
-                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        throw new AssertionError("metric " + name + " not exported; /metrics has:\n" + text);
-    }
-
-    /** Creates a space and waits until every node has applied it (the client routes to any of them). */
-    private static void createSpaceEverywhere(SpaceInfo space) {
-        client.createSpace(space);
-        for (int i = 1; i <= NODES; i++) {
-            String endpoint = cluster.endpoint(i);
-            await(Duration.ofSeconds(30), () -> withStub(endpoint, s -> s.listSpaces(ListSpacesRequest.getDefaultInstance())
-                    .getSpacesList().stream().anyMatch(x -> x.getName().equals(space.name()))).orElse(false));
-        }
-    }
-
-    /** Waits until every node routes by the same topology and it names all nodes. */
-    private static void awaitFullTopology(Duration timeout) {
-        await(timeout, () -> {
-            Set<Long> epochs = new HashSet<>();
-            for (int i = 1; i <= NODES; i++) {
-                TopologyResponse t = withStub(cluster.endpoint(i), s -> s.topology(TopologyRequest.getDefaultInstance()))
-                        .orElse(TopologyResponse.getDefaultInstance());
-                if (!t.hasTopology() || t.getTopology().getMembersCount() != NODES) {
-                    return false;
-                }
-                epochs.add(t.getTopology().getEpoch());
-            }
-            return epochs.size() == 1;
-        });
-    }
-
-    /** Calls one node through a short-lived raw stub; a call the node refuses (not ready yet) counts as "not yet". */
-    private static <T> Optional<T> withStub(String endpoint,
-                                            Function<MnemoServiceGrpc.MnemoServiceBlockingStub, T> f) {
-        ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
-        try {
-            return Optional.of(f.apply(MnemoServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)));
-        } catch (StatusRuntimeException notYet) {
-            return Optional.empty();
-        } finally {
-            channel.shutdownNow();
-        }
-    }
-
-    /** Waits for {@code condition}, checking every 50 ms, and fails when {@code timeout} passes first. */
-    private static void await(Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + timeout);
-            }
-            CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS)).join();
-        }
-    }
-
 }

@@ -5,21 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.TlsChannelCredentials;
 import io.mnemo.node.cli.LocalCluster;
 import io.mnemo.node.security.TestCertificates;
-import io.mnemo.protocol.v1.Topology;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
-import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,65 +30,35 @@ class TlsClusterTest {
     private static final String SPACE = "mtls";
     private static final int DIM = 4;
 
+    /** Kept when a test fails: the nodes' logs are in it. */
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     static Path dir;
     private static TestCertificates pki;
-    private static LocalCluster cluster;
+    @RegisterExtension
+    static final RealCluster CLUSTER = new RealCluster("TlsClusterTest", NODES);
     private static ClusterProbe probe;
 
     @BeforeAll
     @Timeout(value = 200, unit = TimeUnit.SECONDS)
     static void startTlsCluster() throws Exception {
         pki = TestCertificates.create(dir.resolve("pki"));
-        long seed = System.nanoTime();
-        int base = LocalCluster.findFreeBasePort(new Random(seed), NODES);
-        System.out.println("TlsClusterTest port seed " + seed + ", base port " + base);
-        cluster = new LocalCluster(Path.of("..").toAbsolutePath().normalize(), dir, base, NODES)
-                .withSetting("mnemo.tls.cert-chain", pki.certChain().toString())
+        CLUSTER.withSetting("mnemo.tls.cert-chain", pki.certChain().toString())
                 .withSetting("mnemo.tls.private-key", pki.key().toString())
                 .withSetting("mnemo.tls.trust-certs", pki.caCert().toString())
-                .withSetting("mnemo.tls.client-auth", "require");
-        probe = new ClusterProbe(cluster, ClusterProbe.tls(pki), List.of("--trust-certs", pki.caCert().toString(),
-                "--cert", pki.certChain().toString(), "--key", pki.key().toString()));
-        try {
-            cluster.startAll(Duration.ofSeconds(150));
-            ClusterProbe.await(Duration.ofSeconds(40), () -> {
-                Set<Long> epochs = new HashSet<>();
-                for (int i = 1; i <= NODES; i++) {
-                    Optional<Topology> t = probe.topology(i);
-                    if (t.isEmpty() || t.get().getMembersCount() != NODES) {
-                        return false;
-                    }
-                    epochs.add(t.get().getEpoch());
-                }
-                return epochs.size() == 1;
-            });
-        } catch (Exception | AssertionError e) {
-            cluster.close();
-            throw e;
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
+                .withSetting("mnemo.tls.client-auth", "require")
+                .withProbe(ClusterProbe.tls(pki), List.of("--trust-certs", pki.caCert().toString(),
+                        "--cert", pki.certChain().toString(), "--key", pki.key().toString()));
+        CLUSTER.start(dir, NODES, Duration.ofSeconds(150), Duration.ofSeconds(40));
+        probe = CLUSTER.probe();
     }
 
     @Test
     void clientOverMutualTls_writesReplicateBetweenNodesOverMutualTls() {
-        List<String> seeds = new ArrayList<>();
-        for (int i = 1; i <= NODES; i++) {
-            seeds.add(cluster.endpoint(i));
-        }
-        try (MnemoClient client = MnemoClient.builder().seeds(seeds).defaultSpace(SPACE)
+        MnemoClient client = CLUSTER.client(b -> b.defaultSpace(SPACE)
                 .trustCertificates(pki.caCert()).clientCertificate(pki.certChain(), pki.key())
-                .requestTimeout(Duration.ofSeconds(15)).build()) {
-            client.createSpace(new SpaceInfo(SPACE, DIM, 0, 0));
-            for (int i = 1; i <= NODES; i++) {
-                probe.awaitSpace(i, SPACE, Duration.ofSeconds(30));
-            }
+                .requestTimeout(Duration.ofSeconds(15)));
+        try (client) {
+            CLUSTER.createSpace(client, new SpaceInfo(SPACE, DIM, 0, 0), Duration.ofSeconds(30));
             for (int i = 0; i < 30; i++) {
                 client.store(Memory.builder().id("m-" + i).content("c" + i).embedding(new float[] {i, 1, 2, 3}).build());
             }
@@ -108,7 +72,7 @@ class TlsClusterTest {
 
     @Test
     void callerWithoutClientCertificate_isRefused() throws Exception {
-        ClusterProbe noCert = new ClusterProbe(cluster, TlsChannelCredentials.newBuilder()
+        ClusterProbe noCert = new ClusterProbe(CLUSTER.nodes(), TlsChannelCredentials.newBuilder()
                 .trustManager(pki.caCert().toFile()).build(), List.of());
         assertThat(noCert.topology(1)).as("topology over TLS without a client certificate").isEmpty();
         assertThat(probe.topology(1)).as("topology over TLS with the client certificate").isPresent();
@@ -119,7 +83,7 @@ class TlsClusterTest {
         ClusterProbe.AdminResult r = probe.admin(2, "show");
         assertThat(r.exitCode()).as("%s", r).isZero();
         assertThat(r.out()).contains("epoch").contains("member 1").contains("member 3");
-        ClusterProbe plain = new ClusterProbe(cluster);
+        ClusterProbe plain = new ClusterProbe(CLUSTER.nodes());
         ClusterProbe.AdminResult refused = plain.admin(2, "show");
         assertThat(refused.exitCode()).as("%s", refused).isNotZero();
     }

@@ -229,7 +229,7 @@ public final class ReplicaHandler {
 
     private HintReply applyHintsAdmitted(Caller from, List<Hint> hints) {
         checkEpoch(from);
-        ReplicaPlacement pl = placement.get();
+        ReplicaPlacement pl = current();
         long applied = 0;
         for (Hint h : hints) {
             if (!pl.isReplica(nodeId, h.partition())) {
@@ -246,7 +246,7 @@ public final class ReplicaHandler {
     /** Liveness and clock exchange; never refused. */
     public PingReply ping(Caller from, long hlc) {
         clock.observe(hlc);
-        return new PingReply(nodeId, placement.get().epoch(), clock.now(), ready);
+        return new PingReply(nodeId, Math.max(0, epochNow()), clock.now(), ready);
     }
 
     // ---- local primitives -----------------------------------------------------------------------
@@ -259,7 +259,7 @@ public final class ReplicaHandler {
     WriteResult applyLocalAt(StoredRecord record, long epoch) {
         fence.readLock().lock();
         try {
-            long now = placement.get().epoch();
+            long now = current().epoch();
             if (now != epoch) {
                 throw new StaleEpochException(now, "node " + nodeId + " moved from epoch " + epoch + " to " + now
                         + " while coordinating a write");
@@ -274,7 +274,7 @@ public final class ReplicaHandler {
     List<ApplyOutcome> applyLocalAllAt(List<StoredRecord> records, long epoch) {
         fence.readLock().lock();
         try {
-            long now = placement.get().epoch();
+            long now = current().epoch();
             if (now != epoch) {
                 throw new StaleEpochException(now, "node " + nodeId + " moved from epoch " + epoch + " to " + now
                         + " while coordinating a batch");
@@ -395,12 +395,27 @@ public final class ReplicaHandler {
         }
     }
 
+    /** This node's placement epoch, or -1 while it has none (a node starting), so every caller is ahead of it. */
+    private long epochNow() {
+        ReplicaPlacement pl = placement.get();
+        return pl == null ? -1 : pl.epoch();
+    }
+
+    /** This node's placement; a node that has none yet (starting) answers as unavailable, which callers retry. */
+    private ReplicaPlacement current() {
+        ReplicaPlacement pl = placement.get();
+        if (pl == null) {
+            throw new ReplicaUnavailableException(nodeId, "node " + nodeId + " has no placement yet (starting)");
+        }
+        return pl;
+    }
+
     /**
      * Whether a call from {@code from} would wait for this node to catch up ({@code from} routes by a newer
      * placement): the gRPC service answers such a call off the network thread, and every other one on it.
      */
     public boolean behind(Caller from) {
-        return from.epoch() > placement.get().epoch();
+        return from.epoch() > epochNow();
     }
 
     /**
@@ -408,12 +423,12 @@ public final class ReplicaHandler {
      * woken early by {@link #placementChanged()}); returns at once otherwise. The check that refuses comes after.
      */
     private void awaitEpoch(Caller from) {
-        if (from.epoch() <= placement.get().epoch()) {
+        if (from.epoch() <= epochNow()) {
             return;
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CATCH_UP_WAIT_MS);
         synchronized (epochSignal) {
-            while (from.epoch() > placement.get().epoch()) {
+            while (from.epoch() > epochNow()) {
                 long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (leftMs <= 0) {
                     return;
@@ -430,7 +445,7 @@ public final class ReplicaHandler {
 
     private ReplicaPlacement checkEpoch(Caller from) {
         awaitEpoch(from);
-        ReplicaPlacement pl = placement.get();
+        ReplicaPlacement pl = current();
         if (from.epoch() < pl.epoch()) {
             throw new StaleEpochException(pl.epoch(), "node " + from.nodeId() + " called node " + nodeId + " at epoch "
                     + from.epoch());
@@ -443,7 +458,7 @@ public final class ReplicaHandler {
 
     private void requirePartition(int partition, MemoryKey key) {
         PartitionFunction f = partitionFunction;
-        int partitions = placement.get().partitions();
+        int partitions = current().partitions();
         if (f == null || f.partitions() != partitions) {
             f = PartitionFunction.of(partitions);
             partitionFunction = f;

@@ -30,7 +30,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -41,12 +40,10 @@ import java.util.function.Supplier;
  * The server side of {@code ReplicaService}: decodes each call, runs it on the node's {@link ReplicaHandler} and
  * answers, or fails with a typed {@code ErrorDetail} ({@link WireErrors}).
  *
- * <p><b>Threads.</b> The node serves the write and read calls ({@link #HOT_METHODS}) on the network thread that
- * decoded them ({@code io.mnemo.node.server.CallExecutors}): they only touch the store, which answers in
- * microseconds, and a hop to another thread would cost more than the work. The one call that may wait, one from a
- * caller at a newer placement than this node's ({@link ReplicaHandler#behind}, up to
- * {@link ReplicaHandler#CATCH_UP_WAIT_MS} while the ownership log catches up), is handed to a
- * {@code mnemo-replica-catch-up} thread first. Other calls run on the gRPC server's executor.
+ * <p><b>Threads.</b> Calls run on the gRPC server's executor ({@code io.mnemo.node.server.CallExecutors} says why
+ * not on the network thread). A call that has to wait, one from a caller at a newer placement than this node's
+ * ({@link ReplicaHandler#behind}, up to {@link ReplicaHandler#CATCH_UP_WAIT_MS} while the ownership log catches up),
+ * is handed to a {@code mnemo-replica-catch-up} thread first, so the service never blocks the thread that runs it.
  *
  * <p>Partition streaming sends a chunk only while the stream is ready (gRPC flow control), so a slow receiver
  * throttles the sender. Thread-safe.
@@ -54,12 +51,6 @@ import java.util.function.Supplier;
 public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceImplBase {
     private static final int DEFAULT_CHUNK_BYTES = 1 << 20;
     private static final int ASSUMED_RECORD_BYTES = 4096;
-
-    /** The calls that may run on the network thread (full gRPC method names). */
-    public static final Set<String> HOT_METHODS = Set.of(
-            ReplicaServiceGrpc.getReplicateMethod().getFullMethodName(),
-            ReplicaServiceGrpc.getReplicateBatchMethod().getFullMethodName(),
-            ReplicaServiceGrpc.getReadReplicaMethod().getFullMethodName());
 
     /** Where a call from a caller ahead of this node waits for it to catch up; threads end after a minute idle. */
     private static final ExecutorService CATCH_UP = Executors.newCachedThreadPool(r -> {

@@ -4,31 +4,34 @@ import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
-import io.mnemo.node.replication.ReplicaServiceImpl;
 import io.mnemo.protocol.v1.MnemoServiceGrpc;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
- * Which thread runs a gRPC call's handler. The keyed client calls and the replica write and read calls run on the
- * network thread that decoded them: their handlers never block (a keyed call hands its work to its partition's
- * worker pool at once, and a replica call touches only the store, or moves to a catch-up thread first when it
- * has to wait; see {@link ReplicaServiceImpl}). Every other call (spaces, scans, counts, admin, streams) may
- * block on the ownership log or on I/O, so it keeps the server's default executor. Skipping the hop to that
- * executor saves a thread hand-off per call on the hot path.
+ * Which thread runs a gRPC call's handler. The keyed client calls (store, recall, remove, batch store) and the
+ * topology run on the network thread that decoded them: their handlers never block (a keyed call validates, hands
+ * its work to its partition's worker pool at once and answers when that completes), so the hop to the server's
+ * executor would only add a thread hand-off per call.
+ *
+ * <p>The replica calls stay on the server's executor, although they also finish in microseconds when their pages are
+ * in memory: they touch the warm tier, whose memory-mapped pages can take milliseconds to fault back in under memory
+ * pressure (seen on the development VM, whose kernel pages out cold file pages), and a node's server and its
+ * outgoing peer channels share Netty's event loops, so a stalled network thread would also hold up the replies to
+ * this node's own replica calls. Running them on the network thread too looked a little cheaper in short runs, too
+ * noisy to call, and a 10K batch store timed out under heavy load while they did (the cause was not isolated). Every
+ * other call
+ * (spaces, scans, counts, admin, streams) may block on the ownership log or on I/O and keeps the default executor.
  */
 public final class CallExecutors implements ServerCallExecutorSupplier {
     private static final Set<String> DIRECT = direct();
 
     private static Set<String> direct() {
-        Set<String> s = new HashSet<>(ReplicaServiceImpl.HOT_METHODS);
-        s.add(MnemoServiceGrpc.getStoreMethod().getFullMethodName());
-        s.add(MnemoServiceGrpc.getRecallMethod().getFullMethodName());
-        s.add(MnemoServiceGrpc.getRemoveMethod().getFullMethodName());
-        s.add(MnemoServiceGrpc.getStoreBatchMethod().getFullMethodName());
-        s.add(MnemoServiceGrpc.getTopologyMethod().getFullMethodName());
-        return Set.copyOf(s);
+        return Set.of(MnemoServiceGrpc.getStoreMethod().getFullMethodName(),
+                MnemoServiceGrpc.getRecallMethod().getFullMethodName(),
+                MnemoServiceGrpc.getRemoveMethod().getFullMethodName(),
+                MnemoServiceGrpc.getStoreBatchMethod().getFullMethodName(),
+                MnemoServiceGrpc.getTopologyMethod().getFullMethodName());
     }
 
     /** Whether {@code fullMethodName} runs on the network thread. */

@@ -67,7 +67,7 @@ class GrpcReplicationTest {
         }
         Map<Integer, String> endpoints = new HashMap<>();
         for (int id = 0; id < 3; id++) {
-            // The node's own choice of threads: replica writes and reads run on the network thread.
+            // The node's own choice of threads for each call.
             Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).callExecutor(new CallExecutors())
                     .addService(new ReplicaServiceImpl(handlers.get(id), n -> endpoints.getOrDefault(n, "?"))).build().start();
             servers.add(server);
@@ -130,9 +130,9 @@ class GrpcReplicationTest {
     }
 
     @Test
-    void callerAhead_waitsOffTheNetworkThread_whileLaterCallsOnTheSameConnectionAreServed() throws Exception {
+    void callerAhead_waitsOnACatchUpThread_whileLaterCallsOnTheSameConnectionAreServed() throws Exception {
         assertThat(CallExecutors.direct(io.mnemo.protocol.v1.ReplicaServiceGrpc.getReplicateMethod().getFullMethodName()))
-                .as("replicate runs on the network thread").isTrue();
+                .as("replica calls touch storage: not on the network thread").isFalse();
         io.mnemo.shardmap.PartitionFunction f = io.mnemo.shardmap.PartitionFunction.of(PARTITIONS);
         String id = idIn(f, 0);
         StoredRecord ahead = StoredRecord.live(MiniCluster.memory(id, "from the future").toBuilder()
@@ -144,7 +144,7 @@ class GrpcReplicationTest {
             StoredRecord now = StoredRecord.live(MiniCluster.memory("now" + i, "x").toBuilder()
                     .version(new Version((1L << 29) + i, 0)).build());
             int p = f.partitionOf(MiniCluster.SPACE, "now" + i);
-            // Same channel, so the same server network thread: were it blocked by the wait, this would time out.
+            // Same channel: were the connection held up by the wait, this would time out.
             assertThat(transports.get(0).replicate(1, new Caller(0, 1), p, now).get(1, TimeUnit.SECONDS).applied())
                     .as("call %d at node 1's epoch", i).isTrue();
         }
@@ -153,6 +153,15 @@ class GrpcReplicationTest {
         handlers.get(1).placementChanged();
         assertThat(waiting.get(5, TimeUnit.SECONDS).applied()).isTrue();
         assertThat(stores.get(1).read(MiniCluster.SPACE, id)).contains(ahead);
+    }
+
+    @Test
+    void nodeWithoutPlacementYet_answersUnavailable_notAnInternalError() throws Exception {
+        placements.get(1).set(null);
+        StoredRecord rec = StoredRecord.live(MiniCluster.memory("early", "x").toBuilder().version(new Version(1L << 20, 0)).build());
+        int p = io.mnemo.shardmap.PartitionFunction.of(PARTITIONS).partitionOf(MiniCluster.SPACE, "early");
+        Throwable t = failure(() -> transports.get(0).replicate(1, new Caller(0, 1), p, rec).get(10, TimeUnit.SECONDS));
+        assertThat(t).isInstanceOf(ReplicaUnavailableException.class).hasMessageContaining("no placement yet");
     }
 
     @Test
