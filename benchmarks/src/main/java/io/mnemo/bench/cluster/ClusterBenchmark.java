@@ -58,6 +58,7 @@ public final class ClusterBenchmark {
         result.put("benchmark", "cluster latency");
         result.put("startedAt", Instant.now().toString());
         result.put("loadAverageStart", Results.loadAverage());
+        result.put("memoryPressureStart", Results.memoryPressure());
         result.put("jdk", Runtime.version().toString());
         result.put("cpus", Runtime.getRuntime().availableProcessors());
         result.put("args", a.describe());
@@ -90,6 +91,7 @@ public final class ClusterBenchmark {
         }
         result.put("finishedAt", Instant.now().toString());
         result.put("loadAverageEnd", Results.loadAverage());
+        result.put("memoryPressureEnd", Results.memoryPressure());
         Results.write(a.out, "cluster", result, ClusterReport.html(result));
         System.out.println(ClusterReport.markdown(result));
     }
@@ -147,6 +149,7 @@ public final class ClusterBenchmark {
         row.put("unfinished", loop.stillOutstanding());
         row.put("firstError", loop.firstError() == null ? null : loop.firstError().toString());
         row.put("loadAverage1m", Results.loadAverage().stream().findFirst().orElse(null));
+        row.put("memoryPressure", Results.memoryPressure());
         System.out.println(system + " " + op + " @" + rate + "/s: " + row.get("latency") + ", errors " + row.get("errors")
                 + (loop.firstError() == null ? "" : " (first: " + loop.firstError() + ")"));
         return row;

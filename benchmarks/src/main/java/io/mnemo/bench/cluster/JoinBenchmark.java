@@ -71,6 +71,7 @@ public final class JoinBenchmark {
         result.put("benchmark", "node join under load");
         result.put("startedAt", Instant.now().toString());
         result.put("loadAverageStart", Results.loadAverage());
+        result.put("memoryPressureStart", Results.memoryPressure());
         result.put("jdk", Runtime.version().toString());
         result.put("cpus", Runtime.getRuntime().availableProcessors());
         Map<String, Object> args = new LinkedHashMap<>();
@@ -121,6 +122,7 @@ public final class JoinBenchmark {
         }
         result.put("finishedAt", Instant.now().toString());
         result.put("loadAverageEnd", Results.loadAverage());
+        result.put("memoryPressureEnd", Results.memoryPressure());
         Results.write(out, "join", result, JoinReport.html(result));
         System.out.println(JoinReport.markdown(result));
     }

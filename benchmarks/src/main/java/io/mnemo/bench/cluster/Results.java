@@ -56,6 +56,25 @@ final class Results {
         }
     }
 
+    /**
+     * The kernel's memory pressure (PSI, {@code /proc/pressure/memory}): the share of the last 10 s and 60 s in which
+     * some task, and all tasks, stalled waiting for memory (a page cache being evicted and refaulted shows here);
+     * empty where the kernel has no PSI.
+     */
+    static Map<String, Object> memoryPressure() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/pressure/memory"))) {
+                String[] f = line.trim().split("\\s+");
+                m.put(f[0] + "Avg10", Double.parseDouble(f[1].substring("avg10=".length())));
+                m.put(f[0] + "Avg60", Double.parseDouble(f[2].substring("avg60=".length())));
+            }
+        } catch (IOException | RuntimeException e) {
+            m.clear();
+        }
+        return m;
+    }
+
     static double us(long ns) {
         return Math.round(ns / 10.0) / 100.0;
     }
