@@ -18,10 +18,10 @@ import java.util.concurrent.Executor;
  * in memory: they touch the warm tier, whose memory-mapped pages can take milliseconds to fault back in under memory
  * pressure (seen on the development VM, whose kernel pages out cold file pages), and a node's server and its
  * outgoing peer channels share Netty's event loops, so a stalled network thread would also hold up the replies to
- * this node's own replica calls. Running them on the network thread too looked a little cheaper in short runs, too
- * noisy to call, and a 10K batch store timed out under heavy load while they did (the cause was not isolated). Every
- * other call
- * (spaces, scans, counts, admin, streams) may block on the ownership log or on I/O and keeps the default executor.
+ * this node's own replica calls. Running them on the network thread too was faster in a benchmark (README,
+ * "Where a node's time went"), but a 10K batch store timed out under heavy load while they did (the cause was not
+ * isolated). Every other call (spaces, scans, counts, admin, streams) may block on the ownership log or on I/O and
+ * keeps the default executor.
  */
 public final class CallExecutors implements ServerCallExecutorSupplier {
     private static final Set<String> DIRECT = direct();
