@@ -6,6 +6,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.mnemo.protocol.Errors;
 import io.mnemo.protocol.v1.Consistency;
 import io.mnemo.protocol.v1.CreateSpaceRequest;
+import io.mnemo.protocol.v1.MemberState;
 import io.mnemo.protocol.v1.Memory;
 import io.mnemo.protocol.v1.MnemoServiceGrpc;
 import io.mnemo.protocol.v1.RecallRequest;
@@ -112,7 +113,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private int workload(PrintWriter out, String bootstrap, LocalCluster cluster) throws Exception {
         out.println("seed " + seed);
-        Topology topology = awaitTopology(bootstrap, cluster == null ? 1 : cluster.size(), Duration.ofSeconds(60));
+        Topology topology = awaitTopology(bootstrap, cluster == null ? 1 : cluster.size(), Duration.ofSeconds(120));
         long spaceEpoch = stub(bootstrap).createSpace(CreateSpaceRequest.newBuilder()
                 .setSpec(SpaceSpec.newBuilder().setName(SPACE).setDimension(DIM)).build()).getEpoch();
         for (io.mnemo.protocol.v1.Member m : topology.getMembersList()) {
@@ -224,9 +225,9 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * Stores, retrying UNAVAILABLE and stale epoch (a node catching up with the latest epoch, a quorum briefly out of reach, a
-     * freshly started node still creating its partition files) for up to {@link #RETRY_WINDOW}, 200 ms apart:
-     * what a client does for an idempotent call.
+     * Stores, retrying UNAVAILABLE, DEADLINE_EXCEEDED and stale epoch (a node catching up with the latest epoch, a
+     * quorum briefly out of reach, a freshly started node still creating its partition files) for up to
+     * {@link #RETRY_WINDOW}, 200 ms apart: what a client does for an idempotent call.
      */
     private void storeWithRetry(String endpoint, StoreRequest request) {
         long deadline = System.nanoTime() + RETRY_WINDOW.toNanos();
@@ -236,8 +237,11 @@ final class DemoCommand implements Callable<Integer> {
                 return;
             } catch (StatusRuntimeException e) {
                 boolean staleEpoch = Errors.detailOf(e).map(d -> d.hasStaleEpoch()).orElse(false);
-                if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE && !staleEpoch
-                        || System.nanoTime() > deadline) {
+                // A deadline is retried too: a store is idempotent (the newest version wins), as the client library
+                // treats it.
+                boolean retryable = e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE
+                        || e.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED || staleEpoch;
+                if (!retryable || System.nanoTime() > deadline) {
                     throw e;
                 }
                 CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS))
@@ -266,12 +270,16 @@ final class DemoCommand implements Callable<Integer> {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Topology t = stub(endpoint).topology(TopologyRequest.getDefaultInstance()).getTopology();
-            if (t.getMembersCount() >= members) {
+            // Stable: every member active and no partition still moving (the cluster forms through moves, 1 -> 2 -> 3).
+            boolean stable = t.getMembersList().stream().allMatch(m -> m.getState() == MemberState.MEMBER_STATE_ACTIVE)
+                    && t.getPartitionsList().stream().allMatch(p -> p.getPendingReplicasCount() == 0);
+            if (t.getMembersCount() >= members && stable) {
                 return t;
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the topology of " + endpoint + " has " + t.getMembersCount()
-                        + " members after " + timeout + ", expected " + members);
+                        + " members" + (stable ? "" : " and a move in progress") + " after " + timeout + ", expected "
+                        + members + ", stable");
             }
             CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)).join();
         }
