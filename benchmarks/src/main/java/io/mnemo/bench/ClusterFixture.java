@@ -76,7 +76,7 @@ public final class ClusterFixture implements AutoCloseable {
             throw new IllegalArgumentException("started must be in [1, " + capacity + "], got " + started);
         }
         long seed = System.nanoTime();
-        int base = basePort(new Random(seed), capacity);
+        int base = LocalCluster.findFreeBasePort(new Random(seed), capacity);
         Path data = Files.createTempDirectory("mnemo-bench-cluster-");
         LocalCluster cluster = new LocalCluster(home, data, base, capacity);
         settings.forEach(cluster::withSetting);
@@ -134,11 +134,6 @@ public final class ClusterFixture implements AutoCloseable {
     /** Node processes started again because they exited while starting (see {@link #awaitReady}). */
     public int restarts() {
         return restarts;
-    }
-
-    /** A free base port whose whole block lies below the kernel's ephemeral range ({@link LocalCluster#findFreeBasePort}). */
-    static int basePort(Random random, int nodes) {
-        return LocalCluster.findFreeBasePort(random, nodes);
     }
 
     /** Starts node {@code node}'s process (it joins the running ones); does not wait for it. */

@@ -411,14 +411,6 @@ public final class ReplicaHandler {
     }
 
     /**
-     * Whether a call from {@code from} would wait for this node to catch up ({@code from} routes by a newer
-     * placement): the gRPC service answers such a call off the network thread, and every other one on it.
-     */
-    public boolean behind(Caller from) {
-        return from.epoch() > epochNow();
-    }
-
-    /**
      * Waits up to {@link #CATCH_UP_WAIT_MS} while {@code from} is at a newer epoch than this node (polling, and
      * woken early by {@link #placementChanged()}); returns at once otherwise. The check that refuses comes after.
      */

@@ -30,9 +30,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
@@ -41,9 +38,8 @@ import java.util.function.Supplier;
  * answers, or fails with a typed {@code ErrorDetail} ({@link WireErrors}).
  *
  * <p><b>Threads.</b> Calls run on the gRPC server's executor ({@code io.mnemo.node.server.CallExecutors} says why
- * not on the network thread). A call that has to wait, one from a caller at a newer placement than this node's
- * ({@link ReplicaHandler#behind}, up to {@link ReplicaHandler#CATCH_UP_WAIT_MS} while the ownership log catches up),
- * is handed to a {@code mnemo-replica-catch-up} thread first, so the service never blocks the thread that runs it.
+ * not on the network thread), so a call from a caller at a newer placement may wait there, up to
+ * {@link ReplicaHandler#CATCH_UP_WAIT_MS}, for this node to catch up without holding up other calls.
  *
  * <p>Partition streaming sends a chunk only while the stream is ready (gRPC flow control), so a slow receiver
  * throttles the sender. Thread-safe.
@@ -51,13 +47,6 @@ import java.util.function.Supplier;
 public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceImplBase {
     private static final int DEFAULT_CHUNK_BYTES = 1 << 20;
     private static final int ASSUMED_RECORD_BYTES = 4096;
-
-    /** Where a call from a caller ahead of this node waits for it to catch up; threads end after a minute idle. */
-    private static final ExecutorService CATCH_UP = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "mnemo-replica-catch-up");
-        t.setDaemon(true);
-        return t;
-    });
 
     private final ReplicaHandler handler;
     private final IntFunction<String> endpointOf;
@@ -80,28 +69,14 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
         out.onCompleted();
     }
 
-    /** Runs {@code call} here, or on a catch-up thread if {@code from} is ahead of this node (see the class comment). */
-    private void inTurn(Caller from, StreamObserver<?> out, Runnable call) {
-        if (!handler.behind(from)) {
-            call.run();
-            return;
-        }
-        try {
-            CATCH_UP.execute(call);
-        } catch (RejectedExecutionException e) {
-            out.onError(WireErrors.toStatus(new ReplicaUnavailableException(handler.nodeId(), "cannot wait to catch up: "
-                    + e.getMessage()), endpointOf));
-        }
-    }
-
     @Override
     public void replicate(ReplicateRequest request, StreamObserver<ReplicateResponse> out) {
         Caller from = new Caller(request.getFromNodeId(), request.getTopologyEpoch());
-        inTurn(from, out, () -> answer(out, () -> {
+        answer(out, () -> {
             var reply = handler.replicate(from, request.getPartition(), WireCodec.fromWire(request.getRecord()));
             return ReplicateResponse.newBuilder().setApplied(reply.applied())
                     .setCurrentVersion(WireCodec.toWire(reply.currentVersion())).build();
-        }));
+        });
     }
 
     /**
@@ -112,7 +87,7 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
     @Override
     public void replicateBatch(ReplicateBatchRequest request, StreamObserver<ReplicateBatchResponse> out) {
         Caller from = new Caller(request.getFromNodeId(), request.getTopologyEpoch());
-        inTurn(from, out, () -> answer(out, () -> {
+        answer(out, () -> {
             int n = request.getItemsCount();
             ReplicateItemResult[] results = new ReplicateItemResult[n];
             List<ReplicaTransport.ReplicateItem> items = new ArrayList<>(n);
@@ -141,19 +116,19 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
                 results[positions[j]] = b.build();
             }
             return ReplicateBatchResponse.newBuilder().addAllResults(Arrays.asList(results)).build();
-        }));
+        });
     }
 
     @Override
     public void readReplica(ReadReplicaRequest request, StreamObserver<ReadReplicaResponse> out) {
         Caller from = new Caller(request.getFromNodeId(), request.getTopologyEpoch());
-        inTurn(from, out, () -> answer(out, () -> {
+        answer(out, () -> {
             Optional<StoredRecord> r = handler.read(from, request.getPartition(),
                     new MemoryKey(request.getSpace(), request.getId()));
             ReadReplicaResponse.Builder b = ReadReplicaResponse.newBuilder();
             r.ifPresent(rec -> b.setRecord(WireCodec.toWire(rec)));
             return b.build();
-        }));
+        });
     }
 
     @Override

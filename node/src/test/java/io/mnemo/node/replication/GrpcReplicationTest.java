@@ -130,7 +130,7 @@ class GrpcReplicationTest {
     }
 
     @Test
-    void callerAhead_waitsOnACatchUpThread_whileLaterCallsOnTheSameConnectionAreServed() throws Exception {
+    void callerAhead_waits_whileLaterCallsOnTheSameConnectionAreServed() throws Exception {
         assertThat(CallExecutors.direct(io.mnemo.protocol.v1.ReplicaServiceGrpc.getReplicateMethod().getFullMethodName()))
                 .as("replica calls touch storage: not on the network thread").isFalse();
         io.mnemo.shardmap.PartitionFunction f = io.mnemo.shardmap.PartitionFunction.of(PARTITIONS);
