@@ -54,7 +54,11 @@ import java.util.function.Supplier;
  * placement is applied. Partition streaming fences before its first page: a stream served at placement E
  * therefore contains every write this replica admitted before E, and writes after E are refused unless they
  * carry E's joint quorum. The rebalancer fences before dropping a partition for the same reason. No I/O waits
- * on the fence but the applies themselves. Thread-safe; its only state is the {@code ready} flag and the fence.
+ * on the fence but the applies themselves: a call from a caller ahead waits for this node to catch up <em>before</em>
+ * it takes the read side, and the checks under it never wait. (A wait under the read side, up to
+ * {@link #CATCH_UP_WAIT_MS} when this node lagged the ownership log, used to hold a queued fence, and with it every
+ * new write on this node, the coordinator's own on its partition worker pool included, behind it.) Thread-safe;
+ * its only state is the {@code ready} flag and the fence.
  */
 public final class ReplicaHandler {
     private final int nodeId;
@@ -101,7 +105,7 @@ public final class ReplicaHandler {
     }
 
     private ReplicateReply replicateAdmitted(Caller from, int partition, StoredRecord record) {
-        admit(from, partition);
+        admitNow(from, partition);
         requirePartition(partition, record.key());
         WriteResult r = applyLocal(record);
         return new ReplicateReply(r.applied(), r.storedVersion());
@@ -126,7 +130,7 @@ public final class ReplicaHandler {
     }
 
     private List<ItemReply> replicateBatchAdmitted(Caller from, List<ReplicateItem> items) {
-        checkEpoch(from);
+        checkEpochNow(from);
         ItemReply[] out = new ItemReply[items.size()];
         Map<Integer, RuntimeException> refused = new HashMap<>();
         Set<Integer> admitted = new HashSet<>();
@@ -137,7 +141,7 @@ public final class ReplicaHandler {
             int p = item.partition();
             if (!admitted.contains(p) && !refused.containsKey(p)) {
                 try {
-                    admit(from, p);
+                    admitNow(from, p);
                     admitted.add(p);
                 } catch (RuntimeException e) {
                     refused.put(p, e);
@@ -228,7 +232,7 @@ public final class ReplicaHandler {
     }
 
     private HintReply applyHintsAdmitted(Caller from, List<Hint> hints) {
-        checkEpoch(from);
+        checkEpochNow(from);
         ReplicaPlacement pl = current();
         long applied = 0;
         for (Hint h : hints) {
@@ -384,7 +388,17 @@ public final class ReplicaHandler {
     // ---- admission ------------------------------------------------------------------------------
 
     private void admit(Caller from, int partition) {
-        ReplicaPlacement pl = checkEpoch(from);
+        awaitEpoch(from);
+        admitNow(from, partition);
+    }
+
+    /**
+     * {@link #admit} without waiting for this node to catch up: for the checks made under the fence's read side,
+     * which must never wait (a queued {@link #fence()} would hold every new write on this node behind the wait).
+     * The callers waited before taking the fence.
+     */
+    private void admitNow(Caller from, int partition) {
+        ReplicaPlacement pl = checkEpochNow(from);
         if (partition < 0 || partition >= pl.partitions()) {
             throw new InvalidMemoryException("partition", "must be in [0, " + pl.partitions() + "), got " + partition);
         }
@@ -435,8 +449,8 @@ public final class ReplicaHandler {
         }
     }
 
-    private ReplicaPlacement checkEpoch(Caller from) {
-        awaitEpoch(from);
+    /** Refuses a caller at another epoch than this node's, without waiting (see {@link #admitNow}). */
+    private ReplicaPlacement checkEpochNow(Caller from) {
         ReplicaPlacement pl = current();
         if (from.epoch() < pl.epoch()) {
             throw new StaleEpochException(pl.epoch(), "node " + from.nodeId() + " called node " + nodeId + " at epoch "

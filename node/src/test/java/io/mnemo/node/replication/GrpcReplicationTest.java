@@ -156,6 +156,28 @@ class GrpcReplicationTest {
     }
 
     @Test
+    void callerStillAheadAfterTheWait_isRefused_andNeverHoldsTheFenceWhileWaiting() throws Exception {
+        String id = idIn(io.mnemo.shardmap.PartitionFunction.of(PARTITIONS), 0);
+        StoredRecord ahead = StoredRecord.live(MiniCluster.memory(id, "from the future").toBuilder()
+                .version(new Version(1L << 30, 0)).build());
+        java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            // Node 1 stays at epoch 1 while the caller is at 2: it waits for node 1, then is refused.
+            java.util.concurrent.Future<ReplicaTransport.ReplicateReply> call =
+                    caller.submit(() -> handlers.get(1).replicate(new Caller(0, 2), 0, ahead));
+            Thread.sleep(ReplicaHandler.CATCH_UP_WAIT_MS + 500);
+            // A wait under the fence's read side (after the first one ran out) would hold this fence, and every
+            // write queued behind it, for another CATCH_UP_WAIT_MS.
+            java.util.concurrent.CompletableFuture.runAsync(handlers.get(1)::fence).get(1, TimeUnit.SECONDS);
+            Throwable refused = failure(() -> call.get(5, TimeUnit.SECONDS));
+            assertThat(refused).isInstanceOf(ReplicaUnavailableException.class).hasMessageContaining("behind");
+            assertThat(stores.get(1).read(MiniCluster.SPACE, id)).isEmpty();
+        } finally {
+            caller.shutdownNow();
+        }
+    }
+
+    @Test
     void nodeWithoutPlacementYet_answersUnavailable_notAnInternalError() throws Exception {
         placements.get(1).set(null);
         StoredRecord rec = StoredRecord.live(MiniCluster.memory("early", "x").toBuilder().version(new Version(1L << 20, 0)).build());
