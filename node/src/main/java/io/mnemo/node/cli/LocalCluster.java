@@ -25,7 +25,8 @@ import java.util.random.RandomGenerator;
 /**
  * N node processes on loopback, each a separate JVM with its own data directory, configuration file and log,
  * started with this JVM's java, class path and the project's JVM flags ({@code config/jvm.options}, plus
- * {@code config/jvm-jdk23.options} on JDK 23 and newer).
+ * {@code config/jvm-jdk23.options} on JDK 23 and newer), then the node process's own heap and GC flags
+ * ({@code config/node-jvm.options}) and last any in the environment variable {@code MNEMO_NODE_JAVA_OPTS}.
  *
  * <p>Ports of node {@code i} (1-based) from the base port {@code b}: gRPC {@code b + i}, metrics/health
  * {@code b + 100 + i}, Raft {@code b + 200 + i}, Ignite discovery {@code b + 300 + i}, Ignite communication
@@ -159,6 +160,8 @@ public final class LocalCluster implements AutoCloseable {
         if (Runtime.version().feature() >= 23) {
             cmd.add("@" + home.resolve("config/jvm-jdk23.options"));
         }
+        cmd.add("@" + home.resolve("config/node-jvm.options"));
+        cmd.addAll(extraNodeFlags(System.getenv("MNEMO_NODE_JAVA_OPTS")));
         cmd.add("-Dmnemo.home=" + home);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
@@ -169,6 +172,14 @@ public final class LocalCluster implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logOf(node).toFile()));
         processes[node] = pb.start();
+    }
+
+    /** The flags of {@code MNEMO_NODE_JAVA_OPTS} (whitespace-separated; none when unset), added after the files'. */
+    static List<String> extraNodeFlags(String env) {
+        if (env == null || env.isBlank()) {
+            return List.of();
+        }
+        return List.of(env.trim().split("\\s+"));
     }
 
     /**

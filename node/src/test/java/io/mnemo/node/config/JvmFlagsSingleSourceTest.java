@@ -47,9 +47,15 @@ class JvmFlagsSingleSourceTest {
         String dockerfile = Files.readString(root.resolve("deploy/docker/Dockerfile"));
         assertThat(pom).contains("@${mnemo.root}/config/jvm.options").contains("@${mnemo.root}/config/jvm-jdk23.options");
         assertThat(script).contains("@$root/config/jvm.options").contains("@$root/config/jvm-jdk23.options");
-        assertThat(dockerfile).contains("COPY config/jvm.options /opt/mnemo/config/jvm.options")
-                .contains("\"@/opt/mnemo/config/jvm.options\"");
+        assertThat(dockerfile).contains("COPY config/jvm.options config/node-jvm.options /opt/mnemo/config/")
+                .contains("\"@/opt/mnemo/config/jvm.options\", \"@/opt/mnemo/config/node-jvm.options\"");
+        // A node process's own heap and GC flags: bin/mnemo node, local-cluster's nodes and the image read them.
+        assertThat(script).contains("@$root/config/node-jvm.options");
+        assertThat(Files.readString(root.resolve("node/src/main/java/io/mnemo/node/cli/LocalCluster.java")))
+                .contains("config/node-jvm.options");
+        List<String> nodeFlags = flags(root.resolve("config/node-jvm.options"));
         for (String flag : flags(root.resolve("config/jvm.options"))) {
+            assertThat(nodeFlags).as("node-jvm.options only adds to jvm.options").doesNotContain(flag);
             if (flag.startsWith("--add-")) {
                 assertThat(script).as("bin/mnemo must not copy flags").doesNotContain(flag);
                 assertThat(dockerfile).as("Dockerfile must not copy flags").doesNotContain(flag);
