@@ -41,8 +41,9 @@ import java.util.Set;
  * such. {@code --max-move} s bounds the wait.
  *
  * <p>Arguments: {@code --n 20000 --rate 200 --before 30 --after 20 --stable 45 --max-move 600 --out DIR
- * --loader batch|single --jit-warmup 60} (the loader: {@code storeAll} batches, or single stores 64 in flight;
- * {@link JitWarmup} runs first, into the workload's space, for the given seconds).
+ * --loader batch|single --jit-warmup 60 --parallel-streams K} (the loader: {@code storeAll} batches, or single stores 64
+ * in flight; {@link JitWarmup} runs first, into the workload's space, for the given seconds; K sets the nodes'
+ * {@code mnemo.rebalance.parallel-streams}, their default when absent).
  */
 public final class JoinBenchmark {
     static final String LOADED = "bench";
@@ -56,7 +57,7 @@ public final class JoinBenchmark {
 
     public static void main(String[] argv) throws Exception {
         CliArgs c = new CliArgs(argv, Set.of("--n", "--rate", "--before", "--after", "--stable", "--max-move", "--out", "--loader",
-                "--jit-warmup"),
+                "--jit-warmup", "--parallel-streams"),
                 Set.of());
         int n = c.getInt("--n", 20_000);
         int rate = c.getInt("--rate", 200);
@@ -91,8 +92,11 @@ public final class JoinBenchmark {
             throw new IllegalStateException("n = " + n + " needs about " + needBytes / (1 << 20) + " MiB on disk (3 replicas "
                     + "plus the new node's share), more than 80% of the " + freeBytes / (1 << 20) + " MiB free");
         }
-        Map<String, String> settings = Map.of("mnemo.storage.warm.entries-per-partition",
-                Integer.toString(Math.max(10_000, (int) Math.ceil(n / 64.0 * 1.25))));
+        Map<String, String> settings = new java.util.TreeMap<>(Map.of("mnemo.storage.warm.entries-per-partition",
+                Integer.toString(Math.max(10_000, (int) Math.ceil(n / 64.0 * 1.25)))));
+        if (c.get("--parallel-streams", null) != null) {
+            settings.put("mnemo.rebalance.parallel-streams", Integer.toString(c.getInt("--parallel-streams", 0)));
+        }
         result.put("mnemo", Map.of("nodes", "3 + 1 joining (4 Raft voters configured, 3 running at first)",
                 "replicationFactor", 3, "writeQuorum", 2, "readQuorum", 2, "partitions", 64, "settings", settings));
         Path home = Path.of("").toAbsolutePath();

@@ -117,6 +117,11 @@ public final class Settings {
             "Rebalancing throttle: bytes per second (wire size, one second of burst) a node receives while streaming "
                     + "the partitions it gains on a membership change. Lower it to spare the old owners' disks and "
                     + "network; a join of N memories of B bytes takes at least N x B x RF / (nodes x this) seconds.");
+    public static final Setting<Integer> REBALANCE_PARALLEL_STREAMS = integer("mnemo.rebalance.parallel-streams", 4, 1, 64,
+            "Rebalancing concurrency: how many gained partitions a node streams at once (each from a read quorum of "
+                    + "its old replicas, one after the other). The throttle above bounds them together. More streams "
+                    + "hide per-partition costs (file creation, stream setup, the source's fence); fewer spare the "
+                    + "old owners' CPU for clients.");
 
     public static final Setting<Optional<Path>> TLS_CERT_CHAIN = optionalPath("mnemo.tls.cert-chain",
             "PEM file of this node's certificate chain (its own certificate first), served to clients and peers and "

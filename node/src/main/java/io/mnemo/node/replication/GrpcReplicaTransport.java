@@ -291,12 +291,15 @@ public final class GrpcReplicaTransport implements ReplicaTransport {
     /**
      * Opens {@code StreamPartition} on {@code target} for the rebalancer ({@link PartitionSource}): a blocking
      * stream, so the reader's pace is the flow control; {@code deadline} bounds the whole stream (a reader resumes
-     * from its last token when it passes).
+     * from its last token when it passes). Records arrive in their storage encoding and each one's CRC is checked
+     * before {@link PartitionSource.Stream#next()} returns it: a record that fails fails the chunk with a
+     * {@link io.mnemo.node.storage.CorruptionDetectedException} (the reader resumes from the last good chunk, or
+     * moves on to another replica). A callee too old to encode sends wire records, also accepted.
      */
     public PartitionSource.Stream openPartitionStream(int target, Caller from, int partition, String resumeToken,
                                                       Duration deadline) {
         StreamPartitionRequest req = StreamPartitionRequest.newBuilder().setPartition(partition).setTopologyEpoch(from.epoch())
-                .setFromNodeId(from.nodeId())
+                .setFromNodeId(from.nodeId()).setEncoded(true)
                 .setResumeToken(com.google.protobuf.ByteString.copyFromUtf8(resumeToken == null ? "" : resumeToken)).build();
         io.grpc.Channel channel = stub(target).getChannel();
         io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
@@ -316,10 +319,12 @@ public final class GrpcReplicaTransport implements ReplicaTransport {
                         throw new ReplicaUnavailableException(target, "partition stream ended without its last chunk");
                     }
                     PartitionChunk c = chunks.next();
-                    List<StoredRecord> records = new ArrayList<>(c.getRecordsCount());
+                    List<StoredRecord> records = new ArrayList<>(c.getRecordsCount() + c.getEncodedRecordsCount());
                     for (VersionedRecord v : c.getRecordsList()) {
                         records.add(WireCodec.fromWire(v));
                     }
+                    records.addAll(WireCodec.fromWireEncoded(c.getEncodedRecordsList(),
+                            "stream of partition " + partition + " from node " + target));
                     return new PartitionSource.Chunk(records, c.getResumeToken().toStringUtf8(), c.getLast(),
                             c.getSerializedSize());
                 } catch (io.grpc.StatusRuntimeException e) {

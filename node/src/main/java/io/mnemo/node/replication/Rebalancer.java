@@ -3,13 +3,23 @@ package io.mnemo.node.replication;
 import io.mnemo.node.config.Quorum;
 import io.mnemo.node.replication.ReplicaTransport.Caller;
 import io.mnemo.node.storage.ApplyOutcome;
+import io.mnemo.node.storage.InvalidMemoryException;
+import io.mnemo.node.storage.StoredRecord;
 import io.mnemo.node.storage.TieredStore;
+import io.mnemo.shardmap.PartitionFunction;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,9 +53,20 @@ import org.slf4j.LoggerFactory;
  * receiver, and the W copies minus those on leaving nodes plus the receivers are at least W of T when |S| = |T|
  * (and every node of T receives when T is a strict subset of S).
  *
+ * <h2>Parallel streams</h2>
+ * The partitions a node gains are streamed {@code parallelStreams} at a time, each on its own stream thread; one
+ * partition's R sources are read one after the other (the same as before, so the rules above hold per partition and
+ * do not depend on the order). Each task first opens (creating) the partition's warm-tier files
+ * ({@link TieredStore#preparePartition}), so no chunk waits for a file to be created. The worker waits for every
+ * task, records which partitions are done, and confirms only when all of them are; a partition that failed this
+ * round is retried in the next. The {@link Throttle} is shared, so the byte rate bound holds across all streams.
+ *
  * <h2>Threads</h2>
- * One daemon thread ({@code mnemo-rebalancer-<node>}) does all the work; {@link #onPlacement} only publishes
- * the newest placement and wakes it. The counters are atomics. No lock is held while streaming or confirming.
+ * One daemon thread ({@code mnemo-rebalancer-<node>}) runs the placements; {@link #onPlacement} only publishes
+ * the newest placement and wakes it. Up to {@code parallelStreams} daemon threads
+ * ({@code mnemo-rebalance-stream-<node>}) stream partitions for it; they only apply records and update the
+ * counters (atomics) and the throttle (its own monitor, never held while sleeping or streaming). {@code streamed}
+ * and {@code finishedEpoch} are the worker's alone. No lock is held while streaming or confirming.
  */
 public final class Rebalancer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Rebalancer.class);
@@ -72,12 +93,16 @@ public final class Rebalancer implements AutoCloseable {
     private final Quorum readQuorum;
     private final Throttle throttle;
     private final Thread worker;
+    /** Streams partitions for the worker, at most {@code parallelStreams} at once. */
+    private final ExecutorService streams;
     private final Object signal = new Object();
     /** The newest placement published; guarded by {@code signal} for waiting, volatile for the abort checks. */
     private volatile ReplicaPlacement latest;
     private volatile boolean closed;
     /** Worker thread only: partition -> the source list it was fully streamed from. */
     private final Map<Integer, List<Integer>> streamed = new HashMap<>();
+    /** The partition function of the newest partition count seen; any thread may replace it (it is immutable). */
+    private volatile PartitionFunction partitionFunction;
     /** Worker thread only: the epoch of the last placement whose work is finished (confirmed or dropped). */
     private long finishedEpoch = -1;
 
@@ -90,11 +115,12 @@ public final class Rebalancer implements AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
 
     /**
-     * A rebalancer for node {@code self}; {@code maxBytesPerSecond} throttles what it receives (0 for no limit).
-     * Call {@link #start()} to run it.
+     * A rebalancer for node {@code self}; {@code maxBytesPerSecond} throttles what it receives, over all its streams
+     * (0 for no limit), and {@code parallelStreams} (at least 1) partitions are streamed at once. Call
+     * {@link #start()} to run it.
      */
     public Rebalancer(int self, TieredStore store, ReplicaHandler handler, PartitionSource source, Confirmer confirmer,
-                      Quorum readQuorum, long maxBytesPerSecond) {
+                      Quorum readQuorum, long maxBytesPerSecond, int parallelStreams) {
         this.self = self;
         this.store = Objects.requireNonNull(store, "store");
         this.handler = Objects.requireNonNull(handler, "handler");
@@ -104,9 +130,21 @@ public final class Rebalancer implements AutoCloseable {
         if (maxBytesPerSecond < 0) {
             throw new IllegalArgumentException("maxBytesPerSecond must be >= 0, got " + maxBytesPerSecond);
         }
+        if (parallelStreams < 1) {
+            throw new IllegalArgumentException("parallelStreams must be >= 1, got " + parallelStreams);
+        }
         this.throttle = new Throttle(maxBytesPerSecond);
         this.worker = new Thread(this::run, "mnemo-rebalancer-" + self);
         this.worker.setDaemon(true);
+        AtomicInteger threads = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(parallelStreams, parallelStreams, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "mnemo-rebalance-stream-" + self + "-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        this.streams = pool;
     }
 
     /** Starts the worker thread. */
@@ -209,16 +247,7 @@ public final class Rebalancer implements AutoCloseable {
             LOG.info("node {}: placement {} moves {} partitions to this node ({} already streamed); streaming",
                     self, pl.epoch(), gained.size(), gained.size() - todo.size());
         }
-        boolean complete = true;
-        for (int p : todo) {
-            if (streamPartition(pl, p)) {
-                streamed.put(p, pl.replicas(p));
-                moving.decrementAndGet();
-            } else {
-                complete = false;
-            }
-        }
-        if (!complete) {
+        if (!streamAll(pl, todo)) {
             return false;
         }
         if (gained.isEmpty()) {
@@ -239,12 +268,68 @@ public final class Rebalancer implements AutoCloseable {
         return true;
     }
 
-    /** Streams {@code p} from a read quorum of its old replicas; false if too few could be read this round. */
+    /**
+     * Streams the partitions of {@code todo} on the stream threads and waits for all of them; marks each one done in
+     * {@code streamed}. True when all are done. Throws {@link Superseded} when a newer placement arrived (the tasks
+     * still running see it at their next chunk and stop; those not started are cancelled).
+     */
+    private boolean streamAll(ReplicaPlacement pl, List<Integer> todo) {
+        List<Future<Boolean>> tasks = new ArrayList<>(todo.size());
+        for (int p : todo) {
+            tasks.add(streams.submit(() -> streamPartition(pl, p)));
+        }
+        boolean complete = true;
+        RuntimeException stop = null;
+        for (int i = 0; i < todo.size(); i++) {
+            int p = todo.get(i);
+            try {
+                if (tasks.get(i).get()) {
+                    streamed.put(p, pl.replicas(p));
+                    moving.decrementAndGet();
+                } else {
+                    complete = false;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                tasks.forEach(t -> t.cancel(true));
+                throw new Superseded();
+            } catch (CancellationException e) {
+                complete = false;
+            } catch (ExecutionException e) {
+                complete = false;
+                Throwable cause = e.getCause();
+                if (cause instanceof Error error) {
+                    tasks.forEach(t -> t.cancel(false));
+                    throw error;
+                }
+                if (cause instanceof Superseded superseded) {
+                    if (stop == null) {
+                        tasks.forEach(t -> t.cancel(false));
+                    }
+                    stop = superseded;
+                } else if (stop == null) {
+                    LOG.warn("node {}: streaming partition {} failed: {}; retrying", self, p, String.valueOf(cause));
+                }
+            }
+        }
+        if (stop != null) {
+            throw stop;
+        }
+        return complete;
+    }
+
+    /**
+     * Streams {@code p} from a read quorum of its old replicas, after opening its warm-tier files; false if too few
+     * could be read this round. Runs on a stream thread.
+     */
     private boolean streamPartition(ReplicaPlacement pl, int p) {
+        checkCurrent(pl);
         List<Integer> sources = pl.replicas(p);
         int needed = readQuorum.resolve(sources.size());
         long startNs = System.nanoTime();
-        long before = recordsReceived.get();
+        store.preparePartition(p);
+        long preparedNs = System.nanoTime();
+        long[] received = new long[1];
         List<Integer> done = new ArrayList<>();
         int offset = Math.floorMod(self + p, sources.size());
         for (int i = 0; i < sources.size() && done.size() < needed; i++) {
@@ -252,7 +337,7 @@ public final class Rebalancer implements AutoCloseable {
             if (src == self) {
                 handler.fence();
                 done.add(src);
-            } else if (streamFrom(pl, p, src)) {
+            } else if (streamFrom(pl, p, src, received)) {
                 done.add(src);
             }
         }
@@ -262,16 +347,19 @@ public final class Rebalancer implements AutoCloseable {
             return false;
         }
         partitionsStreamed.incrementAndGet();
-        LOG.info("node {}: partition {} moved here from replicas {} of {} ({} records, {} ms, placement {})", self, p, done,
-                sources, recordsReceived.get() - before, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs), pl.epoch());
+        long nowNs = System.nanoTime();
+        LOG.info("node {}: partition {} moved here from replicas {} of {} ({} records, {} ms, files {} ms, placement {})",
+                self, p, done, sources, received[0], TimeUnit.NANOSECONDS.toMillis(nowNs - startNs),
+                TimeUnit.NANOSECONDS.toMillis(preparedNs - startNs), pl.epoch());
         return true;
     }
 
     /**
-     * Streams all of {@code p} from {@code src}, resuming after breaks; false if {@code src} fails
-     * {@link #ATTEMPTS_PER_SOURCE} times in a row without delivering a chunk.
+     * Streams all of {@code p} from {@code src}, resuming after breaks, adding the records applied to
+     * {@code received[0]}; false if {@code src} fails {@link #ATTEMPTS_PER_SOURCE} times in a row without delivering
+     * a chunk.
      */
-    private boolean streamFrom(ReplicaPlacement pl, int p, int src) {
+    private boolean streamFrom(ReplicaPlacement pl, int p, int src, long[] received) {
         Caller caller = new Caller(self, pl.epoch());
         String token = "";
         int attempt = 0;
@@ -282,6 +370,7 @@ public final class Rebalancer implements AutoCloseable {
                 while (true) {
                     PartitionSource.Chunk chunk = stream.next();
                     throttle.acquire(chunk.bytes());
+                    requireInPartition(chunk.records(), pl.partitions(), p, src);
                     if (!chunk.records().isEmpty()) {
                         for (ApplyOutcome o : handler.applyLocalAll(chunk.records())) {
                             if (!o.ok()) {
@@ -290,6 +379,7 @@ public final class Rebalancer implements AutoCloseable {
                         }
                     }
                     recordsReceived.addAndGet(chunk.records().size());
+                    received[0] += chunk.records().size();
                     bytesReceived.addAndGet(chunk.bytes());
                     token = chunk.resumeToken();
                     attempt = 0;
@@ -309,6 +399,27 @@ public final class Rebalancer implements AutoCloseable {
                 }
                 LOG.info("node {}: streaming partition {} from node {} broke ({}); resuming", self, p, src, e.toString());
                 pause(RETRY_PAUSE_MS * attempt);
+            }
+        }
+    }
+
+    /**
+     * Refuses a chunk holding a record of another partition: a source that sends one is broken, and applying it
+     * would put a key on a node that does not replicate it.
+     *
+     * @throws InvalidMemoryException naming the key, its partition and the source
+     */
+    private void requireInPartition(List<StoredRecord> records, int partitions, int p, int src) {
+        PartitionFunction f = partitionFunction;
+        if (f == null || f.partitions() != partitions) {
+            f = PartitionFunction.of(partitions);
+            partitionFunction = f;
+        }
+        for (StoredRecord r : records) {
+            int actual = f.partitionOf(r.key().space(), r.key().id());
+            if (actual != p) {
+                throw new InvalidMemoryException("partition", "node " + src + " streamed key " + r.key() + " of partition "
+                        + actual + " as part of partition " + p);
             }
         }
     }
@@ -364,8 +475,10 @@ public final class Rebalancer implements AutoCloseable {
             signal.notifyAll();
         }
         worker.interrupt();
+        streams.shutdownNow();
         try {
             worker.join(TimeUnit.SECONDS.toMillis(10));
+            streams.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -381,12 +494,16 @@ public final class Rebalancer implements AutoCloseable {
     }
 
     /**
-     * A token bucket over bytes with one second of burst. {@code acquire} sleeps the worker thread until the bytes
-     * fit; 0 bytes per second means no limit.
+     * A token bucket over bytes with one second of burst, shared by every stream thread. {@code acquire} takes the
+     * bytes under the monitor (the balance may go negative: the debt is what later callers wait for) and sleeps the
+     * calling thread outside it until its share of the debt is paid, so the streams together never exceed the rate
+     * by more than the burst; 0 bytes per second means no limit.
      */
     static final class Throttle {
         private final long bytesPerSecond;
+        /** Guarded by {@code this}; at most {@code bytesPerSecond}. */
         private double tokens;
+        /** Guarded by {@code this}. */
         private long lastNs = System.nanoTime();
 
         Throttle(long bytesPerSecond) {
@@ -398,12 +515,15 @@ public final class Rebalancer implements AutoCloseable {
             if (bytesPerSecond <= 0) {
                 return;
             }
-            long now = System.nanoTime();
-            tokens = Math.min(bytesPerSecond, tokens + (now - lastNs) * (bytesPerSecond / 1e9));
-            lastNs = now;
-            tokens -= bytes;
-            if (tokens < 0) {
-                long sleepNs = (long) (-tokens / bytesPerSecond * 1e9);
+            long sleepNs;
+            synchronized (this) {
+                long now = System.nanoTime();
+                tokens = Math.min(bytesPerSecond, tokens + (now - lastNs) * (bytesPerSecond / 1e9));
+                lastNs = now;
+                tokens -= bytes;
+                sleepNs = tokens < 0 ? (long) (-tokens / bytesPerSecond * 1e9) : 0;
+            }
+            if (sleepNs > 0) {
                 try {
                     TimeUnit.NANOSECONDS.sleep(sleepNs);
                 } catch (InterruptedException e) {

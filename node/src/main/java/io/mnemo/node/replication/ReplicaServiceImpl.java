@@ -42,11 +42,13 @@ import java.util.function.Supplier;
  * {@link ReplicaHandler#CATCH_UP_WAIT_MS}, for this node to catch up without holding up other calls.
  *
  * <p>Partition streaming sends a chunk only while the stream is ready (gRPC flow control), so a slow receiver
- * throttles the sender. Thread-safe.
+ * throttles the sender; a caller that asks for it gets the records in their storage encoding
+ * ({@code encoded_records}, see {@link io.mnemo.node.storage.EncodedRecord}). Thread-safe.
  */
 public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceImplBase {
     private static final int DEFAULT_CHUNK_BYTES = 1 << 20;
-    private static final int ASSUMED_RECORD_BYTES = 4096;
+    /** Records a stream reads from the store at once: about 7 MB of 768-float memories. */
+    private static final int PAGE_RECORDS = 2048;
 
     private final ReplicaHandler handler;
     private final IntFunction<String> endpointOf;
@@ -186,12 +188,18 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
         });
     }
 
+    /**
+     * Serves a partition as a stream of chunks while the stream is ready. Records are read in pages of up to
+     * {@link #PAGE_RECORDS} (each page lists the partition's keys once, so small pages would make a big partition's
+     * stream quadratic) and sent in chunks of about {@code max_chunk_bytes}. Every chunk but a page's last carries
+     * the token the page started from, so a stream resumed after it re-reads at most one page (applying a record
+     * twice is harmless: last writer wins); a page's last chunk carries the page's own token.
+     */
     @Override
     public void streamPartition(StreamPartitionRequest request, StreamObserver<PartitionChunk> out) {
         ServerCallStreamObserver<PartitionChunk> stream = (ServerCallStreamObserver<PartitionChunk>) out;
         Caller caller = new Caller(request.getFromNodeId(), request.getTopologyEpoch());
         int chunkBytes = request.getMaxChunkBytes() == 0 ? DEFAULT_CHUNK_BYTES : request.getMaxChunkBytes();
-        int perChunk = Math.max(1, chunkBytes / ASSUMED_RECORD_BYTES);
         // gRPC runs the on-ready handler serially, so this state needs no lock.
         var state = new Object() {
             String token = request.getResumeToken().toString(StandardCharsets.UTF_8);
@@ -200,17 +208,32 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
         stream.setOnReadyHandler(() -> {
             while (!state.done && stream.isReady() && !stream.isCancelled()) {
                 try {
-                    ReplicaHandler.ScanPage page = handler.scanPartition(caller, request.getPartition(), state.token, perChunk);
-                    PartitionChunk.Builder chunk = PartitionChunk.newBuilder().setPartition(request.getPartition())
-                            .setResumeToken(ByteString.copyFrom(page.resumeToken(), StandardCharsets.UTF_8))
-                            .setLast(page.last());
+                    ReplicaHandler.ScanPage page = handler.scanPartition(caller, request.getPartition(), state.token, PAGE_RECORDS);
+                    ByteString startToken = ByteString.copyFrom(state.token, StandardCharsets.UTF_8);
+                    PartitionChunk.Builder chunk = PartitionChunk.newBuilder().setPartition(request.getPartition());
+                    int size = 0;
                     for (StoredRecord r : page.records()) {
-                        if (!(request.getSkipTombstones() && r.isTombstone())) {
-                            chunk.addRecords(WireCodec.toWire(r));
+                        if (request.getSkipTombstones() && r.isTombstone()) {
+                            continue;
+                        }
+                        if (size >= chunkBytes) {
+                            stream.onNext(chunk.setResumeToken(startToken).setLast(false).build());
+                            chunk = PartitionChunk.newBuilder().setPartition(request.getPartition());
+                            size = 0;
+                        }
+                        if (request.getEncoded()) {
+                            io.mnemo.protocol.v1.EncodedRecord e = WireCodec.toWireEncoded(r);
+                            size += e.getSerializedSize();
+                            chunk.addEncodedRecords(e);
+                        } else {
+                            io.mnemo.protocol.v1.VersionedRecord v = WireCodec.toWire(r);
+                            size += v.getSerializedSize();
+                            chunk.addRecords(v);
                         }
                     }
                     state.token = page.resumeToken();
-                    stream.onNext(chunk.build());
+                    stream.onNext(chunk.setResumeToken(ByteString.copyFrom(page.resumeToken(), StandardCharsets.UTF_8))
+                            .setLast(page.last()).build());
                     if (page.last()) {
                         state.done = true;
                         stream.onCompleted();

@@ -1,11 +1,15 @@
 package io.mnemo.node.replication;
 
+import com.google.protobuf.ByteString;
+import io.mnemo.node.storage.EncodedRecord;
 import io.mnemo.node.storage.HybridClock;
 import io.mnemo.node.storage.Memory;
 import io.mnemo.node.storage.MemoryKey;
 import io.mnemo.node.storage.StoredRecord;
 import io.mnemo.node.storage.Version;
 import io.mnemo.protocol.v1.Tombstone;
+import java.util.ArrayList;
+import java.util.List;
 import io.mnemo.protocol.v1.VersionedRecord;
 
 /** Converts between storage types and the wire messages of {@code mnemo.v1}. Stateless. */
@@ -89,5 +93,26 @@ final class WireCodec {
             default:
                 throw new IllegalArgumentException("record " + key + " is neither live nor a tombstone");
         }
+    }
+
+    /** A record in its storage encoding, for partition streaming. */
+    static io.mnemo.protocol.v1.EncodedRecord toWireEncoded(StoredRecord r) {
+        EncodedRecord e = EncodedRecord.of(r);
+        return io.mnemo.protocol.v1.EncodedRecord.newBuilder().setKey(ByteString.copyFrom(e.key()))
+                .setRecord(ByteString.copyFrom(e.record())).build();
+    }
+
+    /**
+     * Decodes storage-encoded records after checking each one's CRC.
+     *
+     * @param origin where they came from, for the error
+     * @throws io.mnemo.node.storage.CorruptionDetectedException if one fails its check (never skipped)
+     */
+    static List<StoredRecord> fromWireEncoded(List<io.mnemo.protocol.v1.EncodedRecord> records, String origin) {
+        List<StoredRecord> out = new ArrayList<>(records.size());
+        for (io.mnemo.protocol.v1.EncodedRecord r : records) {
+            out.add(new EncodedRecord(r.getKey().toByteArray(), r.getRecord().toByteArray()).decode(origin));
+        }
+        return out;
     }
 }

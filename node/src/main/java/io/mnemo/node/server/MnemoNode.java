@@ -216,7 +216,8 @@ public final class MnemoNode implements AutoCloseable {
             spaces = cluster;
             ClusterControl cc = cluster;
             Rebalancer rb = new Rebalancer(nodeId, store, replication.handler(), transport, cc::confirmMoves,
-                    config.get(Settings.READ_QUORUM), config.get(Settings.REBALANCE_MAX_BYTES_PER_SECOND).bytes());
+                    config.get(Settings.READ_QUORUM), config.get(Settings.REBALANCE_MAX_BYTES_PER_SECOND).bytes(),
+                    config.get(Settings.REBALANCE_PARALLEL_STREAMS));
             rb.start();
             resources.push(rb);
             rebalancer = rb;

@@ -67,6 +67,10 @@ final class ChronicleWarmTier implements WarmTier {
         this.lock = lock;
         this.parts = new AtomicReferenceArray<>(format.partitions());
         List<Integer> existing = existingPartitions(dataDir, format.partitions());
+        if (existing.isEmpty()) {
+            // A new node: its first partition file would otherwise pay Chronicle's one-time start-up mid-stream.
+            SegmentedMap.warmUpInBackground();
+        }
         RecoveryCollector rc = collector.unclean() ? collector : null;
         try {
             for (int p : existing) {

@@ -106,6 +106,40 @@ final class SegmentedMap implements AutoCloseable {
         return m;
     }
 
+    /**
+     * Creates, uses and deletes a tiny map in the temporary directory on an opener thread, in the background. The
+     * first map a process creates makes Chronicle Map generate and compile (javac, at run time) its header classes:
+     * on a loaded 2-core machine that took 10-17 s, and a joining node paid it inside its first partition streams.
+     * A store with no partition files starts this at open, so a new node pays it while it starts up instead. Never
+     * fails: an error is logged and the first real file simply pays the cost.
+     */
+    static void warmUpInBackground() {
+        OPENER.submit(() -> {
+            Path f = null;
+            try {
+                f = Files.createTempFile("mnemo-chronicle-warm-up-", ".cmap");
+                Files.delete(f);
+                try (ChronicleMap<byte[], byte[]> m = ChronicleMap.of(byte[].class, byte[].class).name("warm-up")
+                        .entries(64).averageKeySize(16).averageValueSize(64).sparseFile(true)
+                        .createPersistedTo(f.toFile())) {
+                    m.put(new byte[] {1}, new byte[] {2});
+                    m.get(new byte[] {1});
+                }
+            } catch (IOException | RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(SegmentedMap.class).info("Chronicle Map warm-up failed (the first "
+                        + "partition file will take longer to create): {}", e.toString());
+            } finally {
+                if (f != null) {
+                    try {
+                        Files.deleteIfExists(f);
+                    } catch (IOException ignored) {
+                        // A leftover file in the temporary directory harms nothing.
+                    }
+                }
+            }
+        });
+    }
+
     private Path fileOf(int index) {
         return dir.resolve(String.format("%s%04d.cmap", prefix, index));
     }

@@ -11,11 +11,18 @@ public final class StoredRecord {
     private final MemoryKey key;
     private final Version version;
     private final Memory memory; // null for a tombstone
+    /**
+     * The warm-tier encoding ({@link RecordCodec}) this record was decoded from, CRC checked, or null: a record read
+     * from a store or a stream is written or streamed again from these bytes instead of being encoded anew. Never
+     * modified.
+     */
+    private final byte[] encoded;
 
-    private StoredRecord(MemoryKey key, Version version, Memory memory) {
+    private StoredRecord(MemoryKey key, Version version, Memory memory, byte[] encoded) {
         this.key = Objects.requireNonNull(key, "key");
         this.version = Objects.requireNonNull(version, "version");
         this.memory = memory;
+        this.encoded = encoded;
     }
 
     /** A live record; the memory must carry its version. */
@@ -24,12 +31,22 @@ public final class StoredRecord {
         if (v == null) {
             throw new IllegalArgumentException("a stored memory must carry a version: " + memory);
         }
-        return new StoredRecord(memory.key(), v, memory);
+        return new StoredRecord(memory.key(), v, memory, null);
     }
 
     /** A tombstone: the key was removed by the write with {@code version}. */
     public static StoredRecord tombstone(MemoryKey key, Version version) {
-        return new StoredRecord(key, version, null);
+        return new StoredRecord(key, version, null, null);
+    }
+
+    /** {@code r} remembering {@code encoded}, the checked encoding it was just decoded from ({@link RecordCodec}). */
+    static StoredRecord withEncoding(StoredRecord r, byte[] encoded) {
+        return new StoredRecord(r.key, r.version, r.memory, encoded);
+    }
+
+    /** The encoding this record was decoded from, or null; see the field. */
+    byte[] encodedOrNull() {
+        return encoded;
     }
 
     public MemoryKey key() {

@@ -15,7 +15,9 @@ import io.mnemo.node.replication.ReplicaUnavailableException;
 import io.mnemo.node.replication.ReplicationConfig;
 import io.mnemo.node.replication.ReplicationNode;
 import io.mnemo.node.replication.Scheduler;
+import io.mnemo.node.storage.CorruptionDetectedException;
 import io.mnemo.node.storage.DefaultTieredStore;
+import io.mnemo.node.storage.EncodedRecord;
 import io.mnemo.node.storage.HybridClock;
 import io.mnemo.node.storage.Memory;
 import io.mnemo.node.storage.SpaceConfig;
@@ -48,7 +50,9 @@ import java.util.function.BiConsumer;
  *
  * <p>Partition streams go straight to the source's {@link ReplicaHandler#scanPartition}, with injectable faults:
  * a node can refuse to serve streams ({@link #streamsDown}), streams can break every few chunks (resumed by token),
- * and a receiver's streams can be held back ({@link #holdStreams}) to keep a transition open.
+ * a node can corrupt the records it serves ({@link #corrupting}), and a receiver's streams can be held back
+ * ({@link #holdStreams}) to keep a transition open. Records pass through their storage encoding
+ * ({@link EncodedRecord}) and are checked on arrival, as over gRPC.
  */
 final class RebalanceCluster implements AutoCloseable {
     static final String SPACE = "s1";
@@ -61,6 +65,9 @@ final class RebalanceCluster implements AutoCloseable {
     final Set<Integer> streamsDown = ConcurrentHashMap.newKeySet();
     final Set<Integer> holdStreams = ConcurrentHashMap.newKeySet();
     final AtomicInteger streamBreaks = new AtomicInteger();
+    /** Nodes whose streams deliver every record with a flipped byte (the receiver's CRC check must catch it). */
+    final Set<Integer> corrupting = ConcurrentHashMap.newKeySet();
+    final AtomicInteger corruptionsDetected = new AtomicInteger();
     final ConcurrentLinkedQueue<Throwable> loopErrors = new ConcurrentLinkedQueue<>();
     /** Called with (state before, command) under the ownership lock, before each command applies. */
     volatile BiConsumer<BaselineState, BaselineCommand> beforeCommand = (s, c) -> { };
@@ -73,6 +80,8 @@ final class RebalanceCluster implements AutoCloseable {
     private final Object ownershipLock = new Object();
     private BaselineState state = BaselineState.empty();
     private volatile int breakEveryChunks;
+    /** Partitions each node's rebalancer streams at once; set before starting nodes. */
+    volatile int parallelStreams = 3;
 
     /** One node of the cluster. */
     static final class Node {
@@ -128,7 +137,7 @@ final class RebalanceCluster implements AutoCloseable {
         ReplicationNode replication = new ReplicationNode(rc, store, transport, ref::get, new HybridClock(Clock.systemUTC()),
                 scheduler, (loop, error) -> loopErrors.add(error));
         Rebalancer rebalancer = new Rebalancer(id, store, replication.handler(), new Source(), epoch -> confirm(id, epoch),
-                Quorum.MAJORITY, 1L << 40);
+                Quorum.MAJORITY, 1L << 40, parallelStreams);
         Node node = new Node(id, store, replication, rebalancer, ref);
         // The node routes by the current baseline from the start, like a node that just joined the Raft group.
         synchronized (ownershipLock) {
@@ -277,8 +286,26 @@ final class RebalanceCluster implements AutoCloseable {
                     }
                     ReplicaHandler.ScanPage page = n.replication.handler().scanPartition(from, partition, token, 8);
                     served++;
+                    // As over gRPC: each record travels in its storage encoding and is checked on arrival.
+                    List<StoredRecord> records = new ArrayList<>(page.records().size());
+                    long bytes = 0;
+                    for (StoredRecord r : page.records()) {
+                        EncodedRecord e = EncodedRecord.of(r);
+                        if (corrupting.contains(source)) {
+                            byte[] damaged = e.record().clone();
+                            damaged[damaged.length / 2] ^= 0x5a;
+                            e = new EncodedRecord(e.key(), damaged);
+                        }
+                        bytes += e.size();
+                        try {
+                            records.add(e.decode("stream of partition " + partition + " from node " + source));
+                        } catch (CorruptionDetectedException ex) {
+                            corruptionsDetected.incrementAndGet();
+                            throw ex;
+                        }
+                    }
                     token = page.resumeToken();
-                    return new Chunk(page.records(), page.resumeToken(), page.last(), 512L * page.records().size());
+                    return new Chunk(records, page.resumeToken(), page.last(), bytes);
                 }
 
                 @Override

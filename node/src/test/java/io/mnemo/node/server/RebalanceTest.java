@@ -239,6 +239,54 @@ class RebalanceTest {
     }
 
     @Test
+    void join_sourceCorruptsEveryRecord_corruptionIsCaughtAndPartitionsComeFromTheOthers() throws Exception {
+        try (RebalanceCluster c = settledCluster(dir, 3, seed())) {
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread w = writer(c, "c", stop);
+            awaitAcked(200);
+            c.corrupting.add(1);
+            c.join(4);
+            await("the transition to complete without node 1's records", Duration.ofSeconds(60), c::settled);
+            stop.set(true);
+            w.join(30_000);
+
+            assertThat(c.corruptionsDetected.get()).as("corrupted records caught by their CRC").isPositive();
+            assertThat(c.nodes.get(4).rebalancer.stats().streamFailures()).isPositive();
+            assertEveryAckedWriteReadable(c);
+            Set<Integer> gained = owned(c.placement(), 4);
+            await("node 4 to hold every acknowledged key of its partitions", Duration.ofSeconds(60), () -> acked.keySet()
+                    .stream().filter(k -> gained.contains(c.partitionOf(k))).allMatch(k -> c.recordOn(4, k) != null));
+            assertThat(c.loopErrors).isEmpty();
+        }
+    }
+
+    @Test
+    void join_tooFewSourcesDeliverIntactRecords_notConfirmedUntilTheyDo() throws Exception {
+        try (RebalanceCluster c = settledCluster(dir, 3, seed())) {
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread w = writer(c, "t", stop);
+            awaitAcked(200);
+            // R = 2 of {1, 2, 3}: with two sources corrupting, no partition can be read from a quorum.
+            c.corrupting.add(1);
+            c.corrupting.add(2);
+            c.join(4);
+            await("node 4 to retry its partitions", Duration.ofSeconds(60),
+                    () -> c.nodes.get(4).rebalancer.stats().streamFailures() >= 2L * 3 * P / 2);
+            assertThat(c.state().transition()).as("a transition confirmed without a read quorum").isPresent();
+            assertThat(c.nodes.get(4).rebalancer.stats().confirmations()).isZero();
+            assertThat(c.nodes.get(4).rebalancer.isIdle()).isFalse();
+
+            c.corrupting.clear();
+            await("the transition to complete once records arrive intact", Duration.ofSeconds(60), c::settled);
+            stop.set(true);
+            w.join(30_000);
+            assertThat(c.nodes.get(4).rebalancer.stats().confirmations()).isPositive();
+            assertEveryAckedWriteReadable(c);
+            assertThat(c.loopErrors).isEmpty();
+        }
+    }
+
+    @Test
     void createSpace_duringWrites_refusesNoWrite() throws Exception {
         try (RebalanceCluster c = settledCluster(dir, 3, seed())) {
             AtomicBoolean stop = new AtomicBoolean();
