@@ -52,7 +52,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -103,8 +105,10 @@ public final class MnemoNode implements AutoCloseable {
     private NumaWorkers numa;
     /** TLS and authentication, from the configuration; set first in open(). */
     private NodeSecurity security = NodeSecurity.plaintext();
-    /** Partitions whose files were prepared (or are being prepared) on their NUMA pool. */
+    /** Partitions whose files were prepared (or are queued to be) by {@code preparer}. */
     private final Set<Integer> prepared = ConcurrentHashMap.newKeySet();
+    /** Opens owned partitions' files in the background, one at a time, off the partition worker pools. */
+    private ExecutorService preparer;
     private volatile MnemoServiceImpl.SpaceAdmin spaces;
     private PeerTransport transport;
     /** Set once, when clustered, before the first baseline is applied; onEpoch ignores baselines until then. */
@@ -168,6 +172,12 @@ public final class MnemoNode implements AutoCloseable {
             return t;
         });
         resources.push(timers::shutdownNow);
+        preparer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "mnemo-prepare-" + nodeId);
+            t.setDaemon(true);
+            return t;
+        });
+        resources.push(preparer::shutdownNow);
         transport = new PeerTransport(Duration.ofSeconds(2), a -> security.peerChannel(a.getHostString(), a.getPort()));
         resources.push(transport);
         ReplicationConfig rc = ReplicationConfig.builder(nodeId)
@@ -321,9 +331,12 @@ public final class MnemoNode implements AutoCloseable {
     }
 
     /**
-     * Opens the warm-tier files of the partitions this node replicates, each on its partition's NUMA pool, so
-     * the first write to a partition does not pay for file creation (it would eat into the write deadline) and
-     * the pages are first touched by the threads that serve them. Asynchronous: readiness does not wait for it.
+     * Opens the warm-tier files of the partitions this node replicates, in the background, so the first write to a
+     * partition does not pay for file creation (it would eat into the write deadline). Asynchronous: readiness does
+     * not wait for it. It runs on its own thread, one partition at a time, never on the partition worker pools:
+     * queued there, the preparation of every owned partition (the first Chronicle Map file of a process alone took
+     * 10-17 s on a loaded 2-core VM) ran ahead of the client calls queued behind it, which is how a call right after
+     * a cluster formed could miss its 10 s deadline. A call that reaches a partition first opens the file itself.
      */
     private void prepareOwnedPartitions(TopologyPlacement pl) {
         List<Integer> owned = new ArrayList<>();
@@ -336,14 +349,23 @@ public final class MnemoNode implements AutoCloseable {
             return;
         }
         long startNs = System.nanoTime();
-        numa.warmUp(owned, p -> () -> store.preparePartition(p)).whenComplete((ok, error) -> {
-            if (error != null) {
-                LOG.warn("node {}: preparing {} partitions failed; they open on first use", config.nodeId(), owned.size(), error);
-            } else {
-                LOG.info("node {}: prepared {} owned partitions in {} ms", config.nodeId(), owned.size(),
-                        (System.nanoTime() - startNs) / 1_000_000);
-            }
-        });
+        try {
+            preparer.execute(() -> {
+                int failed = 0;
+                for (int p : owned) {
+                    try {
+                        store.preparePartition(p);
+                    } catch (RuntimeException e) {
+                        failed++;
+                        LOG.warn("node {}: preparing partition {} failed; it opens on first use", config.nodeId(), p, e);
+                    }
+                }
+                LOG.info("node {}: prepared {} of {} owned partitions in {} ms", config.nodeId(), owned.size() - failed,
+                        owned.size(), (System.nanoTime() - startNs) / 1_000_000);
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("node {}: closing; owned partitions not prepared", config.nodeId());
+        }
     }
 
     /** Makes the local store's spaces those of the baseline. */

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -169,6 +170,9 @@ final class SegmentedMap implements AutoCloseable {
                     recovery.fileRecovered();
                     return m;
                 }
+                if (!existed) {
+                    createAtomically(f);
+                }
                 return builder().createPersistedTo(f.toFile());
             });
             return new Segment(f, map);
@@ -177,6 +181,25 @@ final class SegmentedMap implements AutoCloseable {
                 deleteQuietly(f, e);
             }
             throw new StorageException("cannot open warm-tier file " + f + ": " + e, e);
+        }
+    }
+
+    /**
+     * Creates the map file {@code f} under a temporary name and renames it into place once Chronicle Map has
+     * initialised it, so {@code f} exists only complete. A process killed while Chronicle Map created a file in place
+     * left a file whose header never became ready, and the next open of it waited a minute for that header before
+     * recovering it (seen as a 60 s restart after a {@code kill -9} during the first partition preparations). A
+     * leftover temporary file of an earlier attempt is deleted first; the directory glob never lists one.
+     */
+    private void createAtomically(Path f) throws IOException {
+        Path tmp = f.resolveSibling(f.getFileName() + ".creating");
+        Files.deleteIfExists(tmp);
+        try {
+            builder().createPersistedTo(tmp.toFile()).close();
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(tmp, e);
+            throw e;
         }
     }
 
