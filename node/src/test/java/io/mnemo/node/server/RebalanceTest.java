@@ -86,6 +86,12 @@ class RebalanceTest {
     }
 
     /** Every acknowledged key reads back at QUORUM with its content, coordinated by a current replica. */
+    /** Waits until {@code node} holds every acknowledged key of the partitions in {@code partitions}. */
+    private void awaitHoldsAckedKeys(RebalanceCluster c, int node, Set<Integer> partitions) throws InterruptedException {
+        await("node " + node + " to hold every acknowledged key of its partitions", Duration.ofSeconds(60), () -> acked
+                .keySet().stream().filter(k -> partitions.contains(c.partitionOf(k))).allMatch(k -> c.recordOn(node, k) != null));
+    }
+
     private void assertEveryAckedWriteReadable(RebalanceCluster c) throws Exception {
         assertThat(acked).isNotEmpty();
         for (Map.Entry<String, String> e : acked.entrySet()) {
@@ -172,8 +178,7 @@ class RebalanceTest {
                         () -> lost.stream().noneMatch(p -> c.partitionsOn(n).contains(p)));
             }
             // The new owner ends up with every acknowledged key of its partitions (streams, joint quorums, hints).
-            await("node 4 to hold every acknowledged key of its partitions", Duration.ofSeconds(60), () -> acked.keySet()
-                    .stream().filter(k -> gained.contains(c.partitionOf(k))).allMatch(k -> c.recordOn(4, k) != null));
+            awaitHoldsAckedKeys(c, 4, gained);
             assertThat(c.loopErrors).isEmpty();
         }
     }
@@ -254,8 +259,7 @@ class RebalanceTest {
             assertThat(c.nodes.get(4).rebalancer.stats().streamFailures()).isPositive();
             assertEveryAckedWriteReadable(c);
             Set<Integer> gained = owned(c.placement(), 4);
-            await("node 4 to hold every acknowledged key of its partitions", Duration.ofSeconds(60), () -> acked.keySet()
-                    .stream().filter(k -> gained.contains(c.partitionOf(k))).allMatch(k -> c.recordOn(4, k) != null));
+            awaitHoldsAckedKeys(c, 4, gained);
             assertThat(c.loopErrors).isEmpty();
         }
     }
