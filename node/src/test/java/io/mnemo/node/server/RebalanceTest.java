@@ -85,13 +85,13 @@ class RebalanceTest {
         await(count + " more acknowledged writes", Duration.ofSeconds(60), () -> acked.size() >= target);
     }
 
-    /** Every acknowledged key reads back at QUORUM with its content, coordinated by a current replica. */
     /** Waits until {@code node} holds every acknowledged key of the partitions in {@code partitions}. */
     private void awaitHoldsAckedKeys(RebalanceCluster c, int node, Set<Integer> partitions) throws InterruptedException {
         await("node " + node + " to hold every acknowledged key of its partitions", Duration.ofSeconds(60), () -> acked
                 .keySet().stream().filter(k -> partitions.contains(c.partitionOf(k))).allMatch(k -> c.recordOn(node, k) != null));
     }
 
+    /** Every acknowledged key reads back at QUORUM with its content, coordinated by a current replica. */
     private void assertEveryAckedWriteReadable(RebalanceCluster c) throws Exception {
         assertThat(acked).isNotEmpty();
         for (Map.Entry<String, String> e : acked.entrySet()) {
