@@ -165,9 +165,10 @@ class GrpcReplicationTest {
             // Node 1 stays at epoch 1 while the caller is at 2: it waits for node 1, then is refused.
             java.util.concurrent.Future<ReplicaTransport.ReplicateReply> call =
                     caller.submit(() -> handlers.get(1).replicate(new Caller(0, 2), 0, ahead));
-            Thread.sleep(ReplicaHandler.CATCH_UP_WAIT_MS + 500);
-            // A wait under the fence's read side (after the first one ran out) would hold this fence, and every
-            // write queued behind it, for another CATCH_UP_WAIT_MS.
+            // Refused after one catch-up wait. A second wait, under the fence's read side once the first ran out,
+            // held every fence on node 1, and every write queued behind it, for another CATCH_UP_WAIT_MS.
+            Await.until("the caller still ahead to be refused after one catch-up wait",
+                    Duration.ofMillis(ReplicaHandler.CATCH_UP_WAIT_MS + 1500), call::isDone);
             java.util.concurrent.CompletableFuture.runAsync(handlers.get(1)::fence).get(1, TimeUnit.SECONDS);
             Throwable refused = failure(() -> call.get(5, TimeUnit.SECONDS));
             assertThat(refused).isInstanceOf(ReplicaUnavailableException.class).hasMessageContaining("behind");
