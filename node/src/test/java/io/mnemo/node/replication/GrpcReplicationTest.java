@@ -137,6 +137,11 @@ class GrpcReplicationTest {
         String id = idIn(f, 0);
         StoredRecord ahead = StoredRecord.live(MiniCluster.memory(id, "from the future").toBuilder()
                 .version(new Version(1L << 30, 0)).build());
+        // The calls below are bounded to show they are not held up by the waiting one; creating node 1's partition
+        // files (a fresh JVM's first Chronicle Map file can take seconds) is not what they measure, so it comes first.
+        for (int p = 0; p < PARTITIONS; p++) {
+            stores.get(1).preparePartition(p);
+        }
         // Node 0 routes by epoch 2; node 1 is still at 1, so the call waits on node 1 for its placement.
         java.util.concurrent.CompletableFuture<ReplicaTransport.ReplicateReply> waiting =
                 transports.get(0).replicate(1, new Caller(0, 2), 0, ahead);
