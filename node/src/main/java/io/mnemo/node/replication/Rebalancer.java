@@ -3,10 +3,8 @@ package io.mnemo.node.replication;
 import io.mnemo.node.config.Quorum;
 import io.mnemo.node.replication.ReplicaTransport.Caller;
 import io.mnemo.node.storage.ApplyOutcome;
-import io.mnemo.node.storage.InvalidMemoryException;
 import io.mnemo.node.storage.StoredRecord;
 import io.mnemo.node.storage.TieredStore;
-import io.mnemo.shardmap.PartitionFunction;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -101,8 +99,6 @@ public final class Rebalancer implements AutoCloseable {
     private volatile boolean closed;
     /** Worker thread only: partition -> the source list it was fully streamed from. */
     private final Map<Integer, List<Integer>> streamed = new HashMap<>();
-    /** The partition function of the newest partition count seen; any thread may replace it (it is immutable). */
-    private volatile PartitionFunction partitionFunction;
     /** Worker thread only: the epoch of the last placement whose work is finished (confirmed or dropped). */
     private long finishedEpoch = -1;
 
@@ -370,7 +366,9 @@ public final class Rebalancer implements AutoCloseable {
                 while (true) {
                     PartitionSource.Chunk chunk = stream.next();
                     throttle.acquire(chunk.bytes());
-                    requireInPartition(chunk.records(), pl.partitions(), p, src);
+                    for (StoredRecord r : chunk.records()) {
+                        handler.requirePartition(p, r.key());
+                    }
                     if (!chunk.records().isEmpty()) {
                         for (ApplyOutcome o : handler.applyLocalAll(chunk.records())) {
                             if (!o.ok()) {
@@ -399,27 +397,6 @@ public final class Rebalancer implements AutoCloseable {
                 }
                 LOG.info("node {}: streaming partition {} from node {} broke ({}); resuming", self, p, src, e.toString());
                 pause(RETRY_PAUSE_MS * attempt);
-            }
-        }
-    }
-
-    /**
-     * Refuses a chunk holding a record of another partition: a source that sends one is broken, and applying it
-     * would put a key on a node that does not replicate it.
-     *
-     * @throws InvalidMemoryException naming the key, its partition and the source
-     */
-    private void requireInPartition(List<StoredRecord> records, int partitions, int p, int src) {
-        PartitionFunction f = partitionFunction;
-        if (f == null || f.partitions() != partitions) {
-            f = PartitionFunction.of(partitions);
-            partitionFunction = f;
-        }
-        for (StoredRecord r : records) {
-            int actual = f.partitionOf(r.key().space(), r.key().id());
-            if (actual != p) {
-                throw new InvalidMemoryException("partition", "node " + src + " streamed key " + r.key() + " of partition "
-                        + actual + " as part of partition " + p);
             }
         }
     }

@@ -462,7 +462,14 @@ public final class ReplicaHandler {
         return pl;
     }
 
-    private void requirePartition(int partition, MemoryKey key) {
+    /**
+     * Refuses a record sent for a partition it is not in (replica writes, hints, and the rebalancer's streamed
+     * chunks): a sender that does that is broken, and applying it would put a key on a node that does not replicate
+     * it.
+     *
+     * @throws InvalidMemoryException naming the key and both partitions
+     */
+    void requirePartition(int partition, MemoryKey key) {
         PartitionFunction f = partitionFunction;
         int partitions = current().partitions();
         if (f == null || f.partitions() != partitions) {
