@@ -8,9 +8,9 @@ import io.mnemo.node.storage.MemoryKey;
 import io.mnemo.node.storage.StoredRecord;
 import io.mnemo.node.storage.Version;
 import io.mnemo.protocol.v1.Tombstone;
+import io.mnemo.protocol.v1.VersionedRecord;
 import java.util.ArrayList;
 import java.util.List;
-import io.mnemo.protocol.v1.VersionedRecord;
 
 /** Converts between storage types and the wire messages of {@code mnemo.v1}. Stateless. */
 final class WireCodec {
