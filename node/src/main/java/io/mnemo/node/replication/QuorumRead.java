@@ -91,7 +91,7 @@ final class QuorumRead {
         if (node == self) {
             Optional<StoredRecord> r;
             try {
-                r = local.readLocal(key);
+                r = local.readForClient(key);
             } catch (RuntimeException e) {
                 onFailure(node);
                 return;

@@ -7,6 +7,7 @@ import io.mnemo.node.replication.ReplicaTransport.PingReply;
 import io.mnemo.node.replication.ReplicaTransport.ReplicateItem;
 import io.mnemo.node.replication.ReplicaTransport.ReplicateReply;
 import io.mnemo.node.storage.ApplyOutcome;
+import io.mnemo.node.storage.HotAdmission;
 import io.mnemo.node.storage.HybridClock;
 import io.mnemo.node.storage.InvalidMemoryException;
 import io.mnemo.node.storage.MemoryKey;
@@ -175,7 +176,7 @@ public final class ReplicaHandler {
     public Optional<StoredRecord> read(Caller from, int partition, MemoryKey key) {
         admit(from, partition);
         requirePartition(partition, key);
-        return readLocal(key);
+        return readForClient(key);
     }
 
     /** The bucket digests of a partition. */
@@ -268,7 +269,7 @@ public final class ReplicaHandler {
                 throw new StaleEpochException(now, "node " + nodeId + " moved from epoch " + epoch + " to " + now
                         + " while coordinating a write");
             }
-            return applyLocal(record);
+            return applyLocal(record, HotAdmission.ADMIT);
         } finally {
             fence.readLock().unlock();
         }
@@ -283,7 +284,7 @@ public final class ReplicaHandler {
                 throw new StaleEpochException(now, "node " + nodeId + " moved from epoch " + epoch + " to " + now
                         + " while coordinating a batch");
             }
-            return applyLocalAll(records);
+            return applyLocalAll(records, HotAdmission.ADMIT);
         } finally {
             fence.readLock().unlock();
         }
@@ -305,20 +306,32 @@ public final class ReplicaHandler {
         }
     }
 
-    /** Applies a record to the local store (LWW), observing its version. */
+    /**
+     * Applies a record another node sent (a replicated write, hint, repair or stream) to the local store (LWW),
+     * observing its version. It replaces a cached copy but is not added to the hot tier: clients read it from the
+     * node that coordinated it ({@link HotAdmission}).
+     */
     WriteResult applyLocal(StoredRecord record) {
-        clock.observe(record.version().hlc());
-        return store.apply(record);
+        return applyLocal(record, HotAdmission.IF_CACHED);
     }
 
-    /** Applies records to the local store in one batch (LWW per record), observing their versions. */
+    private WriteResult applyLocal(StoredRecord record, HotAdmission admission) {
+        clock.observe(record.version().hlc());
+        return store.apply(record, admission);
+    }
+
+    /** {@link #applyLocal(StoredRecord)} for many records, in one store batch. */
     List<ApplyOutcome> applyLocalAll(List<StoredRecord> records) {
+        return applyLocalAll(records, HotAdmission.IF_CACHED);
+    }
+
+    private List<ApplyOutcome> applyLocalAll(List<StoredRecord> records, HotAdmission admission) {
         long newest = 0;
         for (StoredRecord r : records) {
             newest = Math.max(newest, r.version().hlc());
         }
         clock.observe(newest);
-        return store.applyAll(records);
+        return store.applyAll(records, admission);
     }
 
     /** Moves the node's clock past a version seen elsewhere. */
@@ -326,9 +339,18 @@ public final class ReplicaHandler {
         clock.observe(version.hlc());
     }
 
-    /** The local record of a key. */
+    /** The local record of a key, for the node's own use (a write's held version): the hot tier is left as is. */
     Optional<StoredRecord> readLocal(MemoryKey key) {
-        Optional<StoredRecord> r = store.read(key.space(), key.id());
+        return readLocal(key, HotAdmission.IF_CACHED);
+    }
+
+    /** The local record of a key for a client's read, which promotes a warm-tier hit into the hot tier. */
+    Optional<StoredRecord> readForClient(MemoryKey key) {
+        return readLocal(key, HotAdmission.ADMIT);
+    }
+
+    private Optional<StoredRecord> readLocal(MemoryKey key, HotAdmission admission) {
+        Optional<StoredRecord> r = store.read(key.space(), key.id(), admission);
         r.ifPresent(rec -> clock.observe(rec.version().hlc()));
         return r;
     }

@@ -194,6 +194,8 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
      * stream quadratic) and sent in chunks of about {@code max_chunk_bytes}. Every chunk but a page's last carries
      * the token the page started from, so a stream resumed after it re-reads at most one page (applying a record
      * twice is harmless: last writer wins); a page's last chunk carries the page's own token.
+     * With {@code filter_buckets} only the records of the masked digest buckets are sent (a fetch of the buckets whose
+     * digests differ); the scan and its tokens stay the same.
      */
     @Override
     public void streamPartition(StreamPartitionRequest request, StreamObserver<PartitionChunk> out) {
@@ -213,7 +215,8 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
                     PartitionChunk.Builder chunk = PartitionChunk.newBuilder().setPartition(request.getPartition());
                     int size = 0;
                     for (StoredRecord r : page.records()) {
-                        if (request.getSkipTombstones() && r.isTombstone()) {
+                        if ((request.getSkipTombstones() && r.isTombstone())
+                                || (request.getFilterBuckets() && !inBuckets(r, request.getBucketMask()))) {
                             continue;
                         }
                         if (size >= chunkBytes) {
@@ -244,6 +247,10 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
                 }
             }
         });
+    }
+
+    private static boolean inBuckets(StoredRecord r, long bucketMask) {
+        return (bucketMask & (1L << DigestScheme.bucketOf(DigestScheme.keyHash(r.key())))) != 0;
     }
 
     @Override

@@ -324,7 +324,8 @@ public final class DefaultTieredStore implements TieredStore {
     }
 
     @Override
-    public Optional<StoredRecord> read(String space, String id) {
+    public Optional<StoredRecord> read(String space, String id, HotAdmission admission) {
+        Objects.requireNonNull(admission, "admission");
         enter();
         try {
             requireSpace(space);
@@ -333,11 +334,21 @@ public final class DefaultTieredStore implements TieredStore {
             ReentrantLock l = locks.lockFor(k);
             l.lock();
             try {
-                HotTier.HotEntry e = hot.peek(k);
+                if (admission == HotAdmission.IF_CACHED) {
+                    HotTier.HotEntry e = hot.peek(k);
+                    return e != null ? Optional.of(StoredRecord.live(e.memory())) : readWarm(partitionOf(space, id), k);
+                }
+                HotTier.HotEntry e = hot.get(k);
                 if (e != null) {
+                    hot.recordHit();
                     return Optional.of(StoredRecord.live(e.memory()));
                 }
-                return readWarm(partitionOf(space, id), k);
+                hot.recordMiss();
+                Optional<StoredRecord> r = readWarm(partitionOf(space, id), k);
+                if (r.isPresent() && !r.get().isTombstone()) {
+                    hot.put(k, r.get().memory().orElseThrow(), false);
+                }
+                return r;
             } finally {
                 l.unlock();
             }
@@ -379,11 +390,12 @@ public final class DefaultTieredStore implements TieredStore {
     }
 
     @Override
-    public WriteResult apply(StoredRecord record) {
+    public WriteResult apply(StoredRecord record, HotAdmission admission) {
+        Objects.requireNonNull(admission, "admission");
         WriteResult r;
         enter();
         try {
-            r = applyEntered(record, requireSpace(record.key().space()));
+            r = applyEntered(record, requireSpace(record.key().space()), admission);
         } finally {
             exit();
         }
@@ -398,7 +410,8 @@ public final class DefaultTieredStore implements TieredStore {
      * next record is looked at, and nothing differs from calling {@link #apply} per record.
      */
     @Override
-    public List<ApplyOutcome> applyAll(List<StoredRecord> records) {
+    public List<ApplyOutcome> applyAll(List<StoredRecord> records, HotAdmission admission) {
+        Objects.requireNonNull(admission, "admission");
         List<ApplyOutcome> out = new ArrayList<>(records.size());
         enter();
         try {
@@ -411,7 +424,7 @@ public final class DefaultTieredStore implements TieredStore {
                         sc = requireSpace(space);
                         spaces.put(space, sc);
                     }
-                    out.add(ApplyOutcome.of(applyEntered(record, sc)));
+                    out.add(ApplyOutcome.of(applyEntered(record, sc, admission)));
                 } catch (RuntimeException e) {
                     out.add(ApplyOutcome.failed(e));
                 }
@@ -424,7 +437,7 @@ public final class DefaultTieredStore implements TieredStore {
     }
 
     /** One replicated record, last writer wins; the caller holds the lifecycle read lock. */
-    private WriteResult applyEntered(StoredRecord record, SpaceConfig sc) {
+    private WriteResult applyEntered(StoredRecord record, SpaceConfig sc, HotAdmission admission) {
         MemoryKey k = record.key();
         MemoryValidator.validateId(k.id());
         if (!record.isTombstone()) {
@@ -443,7 +456,7 @@ public final class DefaultTieredStore implements TieredStore {
             hot.takePending(k);
             if (record.isTombstone()) {
                 hot.invalidate(k);
-            } else {
+            } else if (admission == HotAdmission.ADMIT || hot.peek(k) != null) {
                 hot.put(k, record.memory().orElseThrow(), false);
             }
             return new WriteResult(true, record.version());

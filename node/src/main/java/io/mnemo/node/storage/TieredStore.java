@@ -49,32 +49,53 @@ public interface TieredStore extends AutoCloseable {
     Optional<Memory> recall(String space, String id);
 
     /**
-     * Reads the stored record of a key, live or tombstone, without touching access statistics. Used by
-     * replication, repair and anti-entropy. Empty only if the store has never seen the key (or its
-     * tombstone was garbage-collected).
+     * Reads the stored record of a key, live or tombstone, without touching access statistics or the hot tier's
+     * contents. Used by replication, repair and anti-entropy. Empty only if the store has never seen the key (or
+     * its tombstone was garbage-collected).
      */
-    Optional<StoredRecord> read(String space, String id);
+    default Optional<StoredRecord> read(String space, String id) {
+        return read(space, id, HotAdmission.IF_CACHED);
+    }
+
+    /**
+     * Reads the stored record of a key as {@link #read(String, String)} does; with {@link HotAdmission#ADMIT} a
+     * live record found only in the warm tier is also added to the hot tier (a client's read).
+     */
+    Optional<StoredRecord> read(String space, String id, HotAdmission admission);
 
     /** Removes a memory by writing a tombstone stamped by the store's clock. */
     WriteResult remove(String space, String id);
 
-    /** Applies a replicated record (live or tombstone) if its version is newer than the stored one. */
-    WriteResult apply(StoredRecord record);
+    /**
+     * Applies a replicated record (live or tombstone) if its version is newer than the stored one, and caches it
+     * in the hot tier ({@link HotAdmission#ADMIT}).
+     */
+    default WriteResult apply(StoredRecord record) {
+        return apply(record, HotAdmission.ADMIT);
+    }
+
+    /**
+     * Applies a replicated record (live or tombstone) if its version is newer than the stored one. With
+     * {@link HotAdmission#IF_CACHED} the hot tier only has a cached copy of the key replaced (or dropped, for a
+     * tombstone); the record is never added to it.
+     */
+    WriteResult apply(StoredRecord record, HotAdmission admission);
 
     /**
      * Applies many replicated records, each exactly as {@link #apply} would (last writer wins, durable in the warm
      * tier before this method returns), in list order, so of two records of one key the later one is compared
      * against the earlier one. A record the store refuses (invalid, unknown space, quota, ...) fails alone: the
      * result holds one {@link ApplyOutcome} per record, in order. Implementations may amortise per-call costs over
-     * the batch; this default applies the records one by one.
+     * the batch; this default applies the records one by one. {@code admission} applies to every record, as in
+     * {@link #apply(StoredRecord, HotAdmission)}.
      *
      * @throws StoreClosedException if the store is closed (when thrown before any record, nothing was applied)
      */
-    default List<ApplyOutcome> applyAll(List<StoredRecord> records) {
+    default List<ApplyOutcome> applyAll(List<StoredRecord> records, HotAdmission admission) {
         List<ApplyOutcome> out = new ArrayList<>(records.size());
         for (StoredRecord r : records) {
             try {
-                out.add(ApplyOutcome.of(apply(r)));
+                out.add(ApplyOutcome.of(apply(r, admission)));
             } catch (StoreClosedException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -82,6 +103,11 @@ public interface TieredStore extends AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** {@link #applyAll(List, HotAdmission)} with {@link HotAdmission#ADMIT}. */
+    default List<ApplyOutcome> applyAll(List<StoredRecord> records) {
+        return applyAll(records, HotAdmission.ADMIT);
     }
 
     /**

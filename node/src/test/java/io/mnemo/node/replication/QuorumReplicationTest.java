@@ -76,6 +76,26 @@ class QuorumReplicationTest {
     }
 
     @Test
+    void store_cachedOnlyByTheCoordinator_whileAnotherReplicasClientReadPromotesItThere() throws Exception {
+        MiniCluster c = cluster(3);
+        Version v = await(c.node(0).store(MiniCluster.memory("k1", "hello")));
+        Await.until("k1 on all replicas", WAIT, () -> IntStream.range(0, 3).allMatch(n -> hasVersion(n, "k1", v)));
+        // The coordinator, which clients read the key from, caches it; the replicas keep it in the warm tier only.
+        assertThat(IntStream.range(0, 3).mapToLong(n -> c.stores.get(n).counts().hot(MiniCluster.SPACE)))
+                .containsExactly(1L, 0L, 0L);
+        // A client's read coordinated by another replica (a hedge, or after a failover) promotes it there.
+        assertThat(await(c.node(1).read(MiniCluster.SPACE, "k1", ReadConsistency.ONE)).memory().orElseThrow().content())
+                .contains("hello");
+        assertThat(c.stores.get(1).counts().hot(MiniCluster.SPACE)).isEqualTo(1);
+        // A later write coordinated by node 0 keeps node 1's cached copy current instead of leaving it stale.
+        Version v2 = await(c.node(0).store(MiniCluster.memory("k1", "again")));
+        Await.until("k1 v2 on all replicas", WAIT, () -> IntStream.range(0, 3).allMatch(n -> hasVersion(n, "k1", v2)));
+        assertThat(await(c.node(1).read(MiniCluster.SPACE, "k1", ReadConsistency.ONE)).memory().orElseThrow().content())
+                .contains("again");
+        assertThat(c.stores.get(2).counts().hot(MiniCluster.SPACE)).isZero();
+    }
+
+    @Test
     void store_oneReplicaDown_acksAndDeliversHintOnHeal() throws Exception {
         MiniCluster c = cluster(3);
         c.isolate(2);

@@ -487,6 +487,58 @@ class DefaultTieredStoreTest {
     }
 
     @Test
+    void hotAdmission_ifCached_neverAddsButKeepsACachedCopyCurrent_andClientReadsPromote() {
+        try (DefaultTieredStore s = openWithSpace(smallConfig(dir).build())) {
+            Memory a1 = memory("a", "a-one").toBuilder().version(new Version(100L << 16, 1)).build();
+            assertThat(s.apply(StoredRecord.live(a1), HotAdmission.IF_CACHED).applied()).isTrue();
+            assertThat(s.counts().hot(SPACE)).isZero();
+            assertThat(s.counts().warm(SPACE)).isEqualTo(1);
+
+            // An internal read leaves the hot tier alone; a client's read promotes the warm-tier hit.
+            long misses = s.stats().hotMisses();
+            assertThat(s.read(SPACE, "a").flatMap(StoredRecord::memory).flatMap(Memory::content)).contains("a-one");
+            assertThat(s.counts().hot(SPACE)).isZero();
+            assertThat(s.stats().hotMisses()).isEqualTo(misses);
+            assertThat(s.read(SPACE, "a", HotAdmission.ADMIT).flatMap(StoredRecord::memory).flatMap(Memory::content))
+                    .contains("a-one");
+            assertThat(s.counts().hot(SPACE)).isEqualTo(1);
+            assertThat(s.stats().hotMisses()).isEqualTo(misses + 1);
+            long hits = s.stats().hotHits();
+            assertThat(s.read(SPACE, "a", HotAdmission.ADMIT)).isPresent();
+            assertThat(s.stats().hotHits()).isEqualTo(hits + 1);
+
+            // Now cached: a newer replicated version replaces the copy, so no read sees the old one.
+            Memory a2 = memory("a", "a-two").toBuilder().version(new Version(101L << 16, 2)).build();
+            assertThat(s.apply(StoredRecord.live(a2), HotAdmission.IF_CACHED).applied()).isTrue();
+            assertThat(s.counts().hot(SPACE)).isEqualTo(1);
+            assertThat(s.read(SPACE, "a").flatMap(StoredRecord::memory).flatMap(Memory::content)).contains("a-two");
+            try (ScanCursor c = s.scan(ScanRequest.builder().tier(Tier.HOT).build())) {
+                assertThat(c.next().memory().flatMap(Memory::content)).contains("a-two");
+            }
+
+            // A replicated tombstone drops the cached copy; the read answers the tombstone.
+            Version gone = new Version(102L << 16, 2);
+            assertThat(s.apply(StoredRecord.tombstone(new MemoryKey(SPACE, "a"), gone), HotAdmission.IF_CACHED)
+                    .applied()).isTrue();
+            assertThat(s.counts().hot(SPACE)).isZero();
+            assertThat(s.read(SPACE, "a", HotAdmission.ADMIT).map(StoredRecord::isTombstone)).contains(true);
+            assertThat(s.counts().hot(SPACE)).isZero();
+
+            // A batch follows the same rule; ADMIT (the coordinator's own write) caches.
+            Memory b = memory("b", "bee").toBuilder().version(new Version(103L << 16, 1)).build();
+            Memory c = memory("c", "sea").toBuilder().version(new Version(103L << 16, 1)).build();
+            assertThat(s.applyAll(List.of(StoredRecord.live(b)), HotAdmission.IF_CACHED).get(0).ok()).isTrue();
+            assertThat(s.applyAll(List.of(StoredRecord.live(c)), HotAdmission.ADMIT).get(0).ok()).isTrue();
+            try (ScanCursor cur = s.scan(ScanRequest.builder().tier(Tier.HOT).build())) {
+                List<String> hotIds = new ArrayList<>();
+                cur.forEachRemaining(r -> hotIds.add(r.key().id()));
+                assertThat(hotIds).containsExactly("c");
+            }
+            assertThat(s.counts().warm(SPACE)).isEqualTo(2);
+        }
+    }
+
+    @Test
     void close_twiceAndConcurrently_isIdempotentAndUseAfterCloseThrows() throws Exception {
         DefaultTieredStore s = openWithSpace(smallConfig(dir).build());
         s.store(memory("a", "x"));
