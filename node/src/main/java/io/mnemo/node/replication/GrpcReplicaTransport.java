@@ -2,6 +2,8 @@ package io.mnemo.node.replication;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import io.mnemo.node.storage.MemoryKey;
 import io.mnemo.node.storage.StoredRecord;
@@ -42,8 +44,8 @@ import java.util.function.Function;
  * One channel per target, created on first use. Every call carries a deadline; a typed error in the trailers
  * becomes the matching {@link ReplicationException} ({@link WireErrors}).
  *
- * <p>{@link #fetchBuckets} streams the whole partition ({@code StreamPartition}) and keeps the requested buckets'
- * records, because the v1 contract has no range filter on streaming (see the replication API requests).
+ * <p>{@link #fetchBuckets} streams the partition ({@code StreamPartition}) asking the callee to send only the requested
+ * buckets' records ({@code filter_buckets}), and filters again in case the callee predates that field.
  * Thread-safe; {@link #close()} shuts the channels down.
  */
 public final class GrpcReplicaTransport implements ReplicaTransport {
@@ -206,21 +208,52 @@ public final class GrpcReplicaTransport implements ReplicaTransport {
         });
     }
 
+    /**
+     * Streams {@code partition} from {@code target} ({@code StreamPartition}) asking for the masked buckets only, in
+     * their storage encoding; each record's CRC is checked (a bad one fails the call with a
+     * {@link io.mnemo.node.storage.CorruptionDetectedException}). A callee too old to filter or encode sends the whole
+     * partition as wire records, so the buckets are filtered here too.
+     */
     @Override
     public CompletableFuture<List<StoredRecord>> fetchBuckets(int target, Caller from, int partition, long bucketMask) {
+        if (bucketMask == 0) {
+            return CompletableFuture.completedFuture(List.of());
+        }
         StreamPartitionRequest req = StreamPartitionRequest.newBuilder().setPartition(partition).setTopologyEpoch(from.epoch())
-                .setFromNodeId(from.nodeId()).build();
+                .setFromNodeId(from.nodeId()).setEncoded(true).setFilterBuckets(true).setBucketMask(bucketMask).build();
+        String origin = "fetch of partition " + partition + " buckets from node " + target;
         CompletableFuture<List<StoredRecord>> f = new CompletableFuture<>();
         List<StoredRecord> out = new ArrayList<>();
         try {
-            stub(target).streamPartition(req, new StreamObserver<PartitionChunk>() {
+            stub(target).streamPartition(req, new ClientResponseObserver<StreamPartitionRequest, PartitionChunk>() {
+                private ClientCallStreamObserver<StreamPartitionRequest> call;
+
+                @Override
+                public void beforeStart(ClientCallStreamObserver<StreamPartitionRequest> requestStream) {
+                    call = requestStream;
+                }
+
                 @Override
                 public void onNext(PartitionChunk chunk) {
-                    for (VersionedRecord v : chunk.getRecordsList()) {
-                        StoredRecord r = WireCodec.fromWire(v);
-                        if ((bucketMask & (1L << DigestScheme.bucketOf(DigestScheme.keyHash(r.key())))) != 0) {
-                            out.add(r);
+                    if (f.isDone()) {
+                        return;
+                    }
+                    try {
+                        for (VersionedRecord v : chunk.getRecordsList()) {
+                            keep(WireCodec.fromWire(v));
                         }
+                        for (StoredRecord r : WireCodec.fromWireEncoded(chunk.getEncodedRecordsList(), origin)) {
+                            keep(r);
+                        }
+                    } catch (RuntimeException e) {
+                        f.completeExceptionally(e);
+                        call.cancel("the fetched records failed their check", e);
+                    }
+                }
+
+                private void keep(StoredRecord r) {
+                    if ((bucketMask & (1L << DigestScheme.bucketOf(DigestScheme.keyHash(r.key())))) != 0) {
+                        out.add(r);
                     }
                 }
 

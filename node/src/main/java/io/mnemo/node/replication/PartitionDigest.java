@@ -1,5 +1,7 @@
 package io.mnemo.node.replication;
 
+import io.mnemo.node.storage.StoredRecord;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -52,6 +54,32 @@ public final class PartitionDigest {
             }
         }
         return mask;
+    }
+
+    /**
+     * Sums records into bucket digests as {@link DigestScheme} does, for a digest of records seen one by one (the
+     * rebalancer's digest of a stream it applied). A key added twice counts twice. Not thread-safe.
+     */
+    static final class Builder {
+        private final long[] sum1 = new long[DigestScheme.BUCKETS];
+        private final long[] sum2 = new long[DigestScheme.BUCKETS];
+        private final long[] count = new long[DigestScheme.BUCKETS];
+
+        void add(StoredRecord r) {
+            long kh = DigestScheme.keyHash(r.key());
+            int b = DigestScheme.bucketOf(kh);
+            sum1[b] += DigestScheme.recordHash1(kh, r);
+            sum2[b] += DigestScheme.recordHash2(kh, r);
+            count[b]++;
+        }
+
+        PartitionDigest build(int partition) {
+            List<RangeDigest> buckets = new ArrayList<>(DigestScheme.BUCKETS);
+            for (int b = 0; b < DigestScheme.BUCKETS; b++) {
+                buckets.add(new RangeDigest(DigestScheme.bucketRange(b), sum1[b], sum2[b], count[b]));
+            }
+            return new PartitionDigest(partition, buckets);
+        }
     }
 
     @Override

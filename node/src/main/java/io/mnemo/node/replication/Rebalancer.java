@@ -11,12 +11,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -29,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * <h2>What it does with each placement ({@link #onPlacement})</h2>
  * <ul>
  *   <li><b>A change in progress</b> (some partition has a pending list): for every partition this node receives
- *       ({@link MoveRule#receivers} of its current list S and pending list T), stream the whole partition from
- *       <em>R</em> distinct replicas of S (R = the read quorum of |S|), applying every record last-writer-wins.
+ *       ({@link MoveRule#receivers} of its current list S and pending list T), read the partition from <em>R</em>
+ *       distinct replicas of S (R = the read quorum of |S|), applying every record last-writer-wins: the first in
+ *       full (a stream), each further one by bucket digests, fetching only the buckets whose digests differ from what
+ *       the first delivered (a full stream when that cannot be done, see {@link #checkByDigest}).
  *       Then confirm, with the placement's epoch, through the {@link Confirmer} (the ownership log's
  *       {@code ConfirmMoves}). A broken stream is resumed from its last token; a replica that keeps failing is
  *       left for the next one of S; when fewer than R answer, the round is retried after a pause. Nothing is
@@ -43,8 +48,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Why no acknowledged write is lost</h2>
  * A write acknowledged before the change began is on W replicas of S; R of S answer each stream and
- * {@code R + W > |S|}, so some stream carries it (a replica fences before its first page, so a write it admitted
- * under the old placement is in its store before the scan starts). A write acknowledged during the change had a
+ * {@code R + W > |S|}, so one of them carries it (a replica fences before its first page, so a write it admitted
+ * under the old placement is in its store before the scan starts; a replica checked by digest has fenced at this
+ * placement before its digest is taken, and its differing buckets are fetched, see {@link #checkByDigest}). A write acknowledged during the change had a
  * joint quorum, so it is on a majority of T. Both hold for every receiver before it confirms, and the change
  * completes only when every receiver confirmed; only then, at a stable placement, does an old owner drop its copy.
  * Hence after completion every acknowledged write is on a read quorum's worth of T: on W of S it reaches every
@@ -71,6 +77,10 @@ public final class Rebalancer implements AutoCloseable {
     private static final int ATTEMPTS_PER_SOURCE = 3;
     private static final long RETRY_PAUSE_MS = 200;
     private static final long MAX_RETRY_PAUSE_MS = 2000;
+    /** How long a digest or bucket fetch of a second source may take before that source is streamed in full. */
+    private static final long DIGEST_TIMEOUT_MS = 30_000;
+    /** More differing buckets than this and a second source is streamed in full (resumable) instead of fetched. */
+    private static final int MAX_FETCHED_BUCKETS = DigestScheme.BUCKETS / 4;
 
     /** Commits this node's confirmation for an ownership epoch; blocks until committed, throws if it was not. */
     @FunctionalInterface
@@ -80,7 +90,8 @@ public final class Rebalancer implements AutoCloseable {
 
     /** Counters, for metrics and tests. */
     public record Stats(long partitionsMoving, long partitionsStreamed, long recordsReceived, long bytesReceived,
-                        long streamFailures, long confirmations, long partitionsDropped) {
+                        long streamFailures, long confirmations, long partitionsDropped, long digestChecks,
+                        long recordsFetched) {
     }
 
     private final int self;
@@ -109,6 +120,13 @@ public final class Rebalancer implements AutoCloseable {
     private final AtomicLong streamFailures = new AtomicLong();
     private final AtomicLong confirmations = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong digestChecks = new AtomicLong();
+    private final AtomicLong recordsFetched = new AtomicLong();
+    /**
+     * Source node -> the newest placement epoch at which a stream from it delivered a chunk, so at which it fenced
+     * (written by the stream threads; only grows per node).
+     */
+    private final Map<Integer, Long> fencedAt = new ConcurrentHashMap<>();
 
     /**
      * A rebalancer for node {@code self}; {@code maxBytesPerSecond} throttles what it receives, over all its streams
@@ -161,7 +179,7 @@ public final class Rebalancer implements AutoCloseable {
 
     public Stats stats() {
         return new Stats(moving.get(), partitionsStreamed.get(), recordsReceived.get(), bytesReceived.get(),
-                streamFailures.get(), confirmations.get(), dropped.get());
+                streamFailures.get(), confirmations.get(), dropped.get(), digestChecks.get(), recordsFetched.get());
     }
 
     /** True when the newest placement's work is finished: received and confirmed, or dropped. */
@@ -316,7 +334,8 @@ public final class Rebalancer implements AutoCloseable {
 
     /**
      * Streams {@code p} from a read quorum of its old replicas, after opening its warm-tier files; false if too few
-     * could be read this round. Runs on a stream thread.
+     * could be read this round. The first source is streamed in full; each further one is checked by bucket digests
+     * when possible ({@link #checkByDigest}), else streamed in full too. Runs on a stream thread.
      */
     private boolean streamPartition(ReplicaPlacement pl, int p) {
         checkCurrent(pl);
@@ -325,16 +344,27 @@ public final class Rebalancer implements AutoCloseable {
         long startNs = System.nanoTime();
         store.preparePartition(p);
         long preparedNs = System.nanoTime();
-        long[] received = new long[1];
+        Progress progress = new Progress();
         List<Integer> done = new ArrayList<>();
+        // The digest of the first source's records, when its stream ran in one go (no resume, so no record twice).
+        PartitionDigest streamedDigest = null;
         int offset = Math.floorMod(self + p, sources.size());
         for (int i = 0; i < sources.size() && done.size() < needed; i++) {
             int src = sources.get((offset + i) % sources.size());
             if (src == self) {
                 handler.fence();
                 done.add(src);
-            } else if (streamFrom(pl, p, src, received)) {
+            } else if (!done.isEmpty() && checkByDigest(pl, p, src, streamedDigest, progress)) {
                 done.add(src);
+            } else {
+                PartitionDigest.Builder digest = done.isEmpty() ? new PartitionDigest.Builder() : null;
+                Streamed outcome = streamFrom(pl, p, src, progress, digest);
+                if (outcome != Streamed.FAILED) {
+                    done.add(src);
+                    if (outcome == Streamed.IN_ONE_GO && digest != null) {
+                        streamedDigest = digest.build(p);
+                    }
+                }
             }
         }
         if (done.size() < needed) {
@@ -344,45 +374,125 @@ public final class Rebalancer implements AutoCloseable {
         }
         partitionsStreamed.incrementAndGet();
         long nowNs = System.nanoTime();
-        LOG.info("node {}: partition {} moved here from replicas {} of {} ({} records, {} ms, files {} ms, placement {})",
-                self, p, done, sources, received[0], TimeUnit.NANOSECONDS.toMillis(nowNs - startNs),
-                TimeUnit.NANOSECONDS.toMillis(preparedNs - startNs), pl.epoch());
+        LOG.info("node {}: partition {} moved here from replicas {} of {} ({} records, {} ms: files {} ms, waiting for "
+                        + "chunks {} ms, applying {} ms, throttled {} ms{}; placement {})",
+                self, p, done, sources, progress.records, ms(nowNs - startNs), ms(preparedNs - startNs),
+                ms(progress.waitNs), ms(progress.applyNs), ms(progress.throttleNs), progress.checks, pl.epoch());
         return true;
     }
 
     /**
-     * Streams all of {@code p} from {@code src}, resuming after breaks, adding the records applied to
-     * {@code received[0]}; false if {@code src} fails {@link #ATTEMPTS_PER_SOURCE} times in a row without delivering
-     * a chunk.
+     * Checks {@code src}'s copy of {@code p} against what this node already received, by bucket digests, and fetches
+     * and applies only the buckets that differ; true when that is done.
+     *
+     * <p><b>Why this keeps every acknowledged write.</b> A full stream carries every write its source admitted under an
+     * older placement because the source fences before its first page. The fence is node-wide (one lock for all
+     * partitions) and a source refuses callers of older placements once it is at this one, so once any stream from
+     * {@code src} at this placement delivered a chunk ({@link #fencedAt}), every write {@code src} admitted under an older
+     * placement is in its store, and a digest it computes afterwards covers them. Buckets whose digests are equal hold the
+     * same (key, version) pairs on both sides: compared with {@code received}, the digest of the first source's records
+     * (all applied here, and a key here only ever moves to a newer version), or else with this node's own digest of the
+     * partition; so this node already holds each of {@code src}'s versions or a newer one. The differing buckets are
+     * fetched after the digest, hence hold at least what the digest summarised, and are applied last-writer-wins.
+     *
+     * <p>False, and the caller streams {@code src} in full, when no chunk from {@code src} at this placement has been
+     * seen yet (no known fence), when the source has no digests, fails or does not answer within
+     * {@link #DIGEST_TIMEOUT_MS}, or when more than {@link #MAX_FETCHED_BUCKETS} buckets differ (a resumable stream is
+     * then as cheap).
      */
-    private boolean streamFrom(ReplicaPlacement pl, int p, int src, long[] received) {
+    private boolean checkByDigest(ReplicaPlacement pl, int p, int src, PartitionDigest received, Progress progress) {
+        Long fenced = fencedAt.get(src);
+        if (fenced == null || fenced != pl.epoch()) {
+            return false;
+        }
+        Caller caller = new Caller(self, pl.epoch());
+        long startNs = System.nanoTime();
+        try {
+            PartitionDigest theirs = await(source.digest(src, caller, p), src);
+            PartitionDigest ours = received != null ? received : handler.localDigest(p);
+            long mask = ours.diff(theirs);
+            int differing = Long.bitCount(mask);
+            if (differing > MAX_FETCHED_BUCKETS) {
+                progress.checks += "; node " + src + ": " + differing + " buckets differ, streamed in full";
+                return false;
+            }
+            List<StoredRecord> records = mask == 0 ? List.of() : await(source.fetchBuckets(src, caller, p, mask), src);
+            checkCurrent(pl);
+            long bytes = 0;
+            for (StoredRecord r : records) {
+                handler.requirePartition(p, r.key());
+                bytes += approxBytes(r);
+            }
+            long throttleStartNs = System.nanoTime();
+            throttle.acquire(bytes);
+            long applyStartNs = System.nanoTime();
+            apply(records);
+            long endNs = System.nanoTime();
+            progress.throttleNs += applyStartNs - throttleStartNs;
+            progress.applyNs += endNs - applyStartNs;
+            progress.records += records.size();
+            recordsReceived.addAndGet(records.size());
+            bytesReceived.addAndGet(bytes);
+            digestChecks.incrementAndGet();
+            recordsFetched.addAndGet(records.size());
+            progress.checks += "; node " + src + " checked by digest in " + ms(endNs - startNs) + " ms: " + differing
+                    + " of " + DigestScheme.BUCKETS + " buckets differed, " + records.size() + " records fetched";
+            return true;
+        } catch (Superseded e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (!(e instanceof UnsupportedOperationException)) {
+                streamFailures.incrementAndGet();
+                LOG.info("node {}: checking partition {} on node {} by digest failed ({}); streaming it in full", self, p,
+                        src, e.toString());
+            }
+            return false;
+        }
+    }
+
+    /**
+     * Streams all of {@code p} from {@code src}, resuming after breaks, and applies it; adds to {@code digest} (if not
+     * null) every record received. FAILED if {@code src} fails {@link #ATTEMPTS_PER_SOURCE} times in a row without
+     * delivering a chunk; IN_ONE_GO when the stream never had to be resumed (so {@code digest} saw each record once).
+     */
+    private Streamed streamFrom(ReplicaPlacement pl, int p, int src, Progress progress, PartitionDigest.Builder digest) {
         Caller caller = new Caller(self, pl.epoch());
         String token = "";
         int attempt = 0;
+        boolean resumed = false;
         while (true) {
             attempt++;
             checkCurrent(pl);
+            resumed |= !token.isEmpty();
             try (PartitionSource.Stream stream = source.open(src, caller, p, token)) {
                 while (true) {
+                    long waitStartNs = System.nanoTime();
                     PartitionSource.Chunk chunk = stream.next();
+                    long throttleStartNs = System.nanoTime();
+                    // A chunk at this placement means the source fenced at it before its first page (see checkByDigest).
+                    fencedAt.merge(src, pl.epoch(), Math::max);
                     throttle.acquire(chunk.bytes());
+                    long applyStartNs = System.nanoTime();
                     for (StoredRecord r : chunk.records()) {
                         handler.requirePartition(p, r.key());
                     }
-                    if (!chunk.records().isEmpty()) {
-                        for (ApplyOutcome o : handler.applyLocalAll(chunk.records())) {
-                            if (!o.ok()) {
-                                throw o.error();
-                            }
+                    apply(chunk.records());
+                    if (digest != null) {
+                        for (StoredRecord r : chunk.records()) {
+                            digest.add(r);
                         }
                     }
+                    long endNs = System.nanoTime();
+                    progress.waitNs += throttleStartNs - waitStartNs;
+                    progress.throttleNs += applyStartNs - throttleStartNs;
+                    progress.applyNs += endNs - applyStartNs;
                     recordsReceived.addAndGet(chunk.records().size());
-                    received[0] += chunk.records().size();
+                    progress.records += chunk.records().size();
                     bytesReceived.addAndGet(chunk.bytes());
                     token = chunk.resumeToken();
                     attempt = 0;
                     if (chunk.last()) {
-                        return true;
+                        return resumed ? Streamed.RESUMED : Streamed.IN_ONE_GO;
                     }
                     checkCurrent(pl);
                 }
@@ -393,12 +503,59 @@ public final class Rebalancer implements AutoCloseable {
                 if (attempt >= ATTEMPTS_PER_SOURCE) {
                     LOG.warn("node {}: streaming partition {} from node {} failed {} times ({}); trying another replica",
                             self, p, src, attempt, e.toString());
-                    return false;
+                    return Streamed.FAILED;
                 }
                 LOG.info("node {}: streaming partition {} from node {} broke ({}); resuming", self, p, src, e.toString());
                 pause(RETRY_PAUSE_MS * attempt);
             }
         }
+    }
+
+    /** Applies checked records last-writer-wins; the first one the store refuses fails the call. */
+    private void apply(List<StoredRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        for (ApplyOutcome o : handler.applyLocalAll(records)) {
+            if (!o.ok()) {
+                throw o.error();
+            }
+        }
+    }
+
+    /** Waits for a digest or fetch from {@code src}, at most {@link #DIGEST_TIMEOUT_MS}. */
+    private static <T> T await(CompletableFuture<T> f, int src) {
+        try {
+            return f.get(DIGEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.cancel(true);
+            throw new Superseded();
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw new ReplicaUnavailableException(src, "no answer within " + DIGEST_TIMEOUT_MS + " ms");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw cause instanceof RuntimeException re ? re : new ReplicaUnavailableException(src, String.valueOf(cause));
+        }
+    }
+
+    /** About a record's size on the wire, for the throttle: key, embedding, content and a header. */
+    private static long approxBytes(StoredRecord r) {
+        long bytes = 32L + r.key().space().length() + r.key().id().length();
+        if (r.memory().isPresent()) {
+            bytes += 4L * r.memory().get().dimension();
+            String content = r.memory().get().contentOrNull();
+            bytes += content == null ? 0 : content.length();
+        }
+        return bytes;
+    }
+
+    private static long ms(long ns) {
+        return TimeUnit.NANOSECONDS.toMillis(ns);
     }
 
     /** Drops, at a stable placement, every partition with files here that this node does not replicate. */
@@ -459,6 +616,18 @@ public final class Rebalancer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** How a full stream from one source ended. */
+    private enum Streamed { FAILED, RESUMED, IN_ONE_GO }
+
+    /** What streaming one partition took, for its log line; one stream thread's own. */
+    private static final class Progress {
+        long records;
+        long waitNs;
+        long applyNs;
+        long throttleNs;
+        String checks = "";
     }
 
     /** The placement being worked on was replaced (or the rebalancer closed): start over with the newest. */

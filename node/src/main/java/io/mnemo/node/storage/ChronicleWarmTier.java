@@ -202,6 +202,12 @@ final class ChronicleWarmTier implements WarmTier {
     }
 
     @Override
+    public Optional<Version> version(int partition, MemoryKey key) {
+        PartitionStore s = part(partition, false);
+        return s == null ? Optional.empty() : s.version(key, RecordCodec.encodeKey(key));
+    }
+
+    @Override
     public void write(int partition, StoredRecord record, long quotaBytes) {
         byte[] key = RecordCodec.encodeKey(record.key());
         byte[] encoded = RecordCodec.encode(key, record);

@@ -488,8 +488,17 @@ public final class DefaultTieredStore implements TieredStore {
         }
     }
 
+    /**
+     * The version stored for a key before a write, read from the record's header (checked, not decoded). A corrupted
+     * record is counted and treated as absent, as in {@link #readWarmForWrite}.
+     */
     private Version currentVersion(int p, MemoryKey k) {
-        return readWarmForWrite(p, k).map(StoredRecord::version).orElse(Version.ZERO);
+        try {
+            return warm.version(p, k).orElse(Version.ZERO);
+        } catch (CorruptionDetectedException e) {
+            corruptions.increment();
+            return Version.ZERO;
+        }
     }
 
     private static Memory mergeStats(Memory base, Memory stats) {

@@ -183,6 +183,15 @@ final class PartitionStore implements AutoCloseable {
         return Optional.of(b.record());
     }
 
+    /**
+     * The version of {@code key}'s record, checked (length, CRC, format) but not decoded; empty if absent. For a
+     * large value it is its pointer's version (the body is checked when the record is read).
+     */
+    Optional<Version> version(MemoryKey mk, byte[] key) {
+        SegmentedMap.Hit h = records.get(key);
+        return h == null ? Optional.empty() : Optional.of(RecordCodec.decodeVersion(key, mk, h.value(), h.file()));
+    }
+
     /** The stored size of a record (key and value, plus its large body), from its raw bytes; 0 if absent. */
     private static long storedSize(byte[] key, SegmentedMap.Hit h) {
         if (h == null) {

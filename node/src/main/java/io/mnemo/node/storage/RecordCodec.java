@@ -202,19 +202,7 @@ final class RecordCodec {
      */
     static Decoded decode(byte[] key, MemoryKey mk, byte[] value, Path file) {
         String name = mk.space() + "/" + mk.id();
-        if (value.length < HEADER_BYTES + CRC_BYTES) {
-            throw new CorruptionDetectedException(file, name, 0, 0, "record is " + value.length + " bytes, shorter than any record");
-        }
-        int stored = storedCrc(value);
-        int actual = crc(key, value, value.length - CRC_BYTES);
-        if (stored != actual) {
-            throw new CorruptionDetectedException(file, name, Integer.toUnsignedLong(stored), Integer.toUnsignedLong(actual), null);
-        }
-        int format = value[0] & 0xff;
-        if (format != FORMAT_VERSION) {
-            throw new UnsupportedFormatException(file, "record " + name + " has format version " + format
-                    + ", this build supports " + FORMAT_VERSION + "; " + FormatHeader.MIGRATION);
-        }
+        int stored = checkFrame(key, name, value, file);
         ByteBuffer b = ByteBuffer.wrap(value, 0, value.length - CRC_BYTES).order(ByteOrder.BIG_ENDIAN);
         b.position(1);
         byte kind = b.get();
@@ -241,6 +229,43 @@ final class RecordCodec {
         } catch (CharacterCodingException e) {
             throw corrupt(file, name, stored, "content is not valid UTF-8");
         }
+    }
+
+    /**
+     * The version of a record (live, tombstone or large-value pointer), after the same length, CRC and format checks
+     * as {@link #decode}, without decoding its fields: what a write needs to compare versions.
+     */
+    static Version decodeVersion(byte[] key, MemoryKey mk, byte[] value, Path file) {
+        String name = mk.space() + "/" + mk.id();
+        int stored = checkFrame(key, name, value, file);
+        byte kind = value[1];
+        if (kind != KIND_LIVE && kind != KIND_TOMBSTONE && kind != KIND_LARGE) {
+            throw corrupt(file, name, stored, "unknown record kind " + kind);
+        }
+        ByteBuffer b = ByteBuffer.wrap(value, 2, 12).order(ByteOrder.BIG_ENDIAN);
+        try {
+            return new Version(b.getLong(), b.getInt());
+        } catch (IllegalArgumentException e) {
+            throw corrupt(file, name, stored, "malformed record: " + e);
+        }
+    }
+
+    /** Checks a record's length, CRC and format version; returns its stored CRC. */
+    private static int checkFrame(byte[] key, String name, byte[] value, Path file) {
+        if (value.length < HEADER_BYTES + CRC_BYTES) {
+            throw new CorruptionDetectedException(file, name, 0, 0, "record is " + value.length + " bytes, shorter than any record");
+        }
+        int stored = storedCrc(value);
+        int actual = crc(key, value, value.length - CRC_BYTES);
+        if (stored != actual) {
+            throw new CorruptionDetectedException(file, name, Integer.toUnsignedLong(stored), Integer.toUnsignedLong(actual), null);
+        }
+        int format = value[0] & 0xff;
+        if (format != FORMAT_VERSION) {
+            throw new UnsupportedFormatException(file, "record " + name + " has format version " + format
+                    + ", this build supports " + FORMAT_VERSION + "; " + FormatHeader.MIGRATION);
+        }
+        return stored;
     }
 
     private static Memory decodeLive(ByteBuffer b, MemoryKey mk, Version v) throws CharacterCodingException {

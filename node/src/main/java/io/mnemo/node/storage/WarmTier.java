@@ -21,6 +21,12 @@ interface WarmTier extends AutoCloseable {
     Optional<StoredRecord> read(int partition, MemoryKey key);
 
     /**
+     * The version of a key's record (live or tombstone), checked as {@link #read} checks it but not decoded; empty
+     * if the key is absent.
+     */
+    Optional<Version> version(int partition, MemoryKey key);
+
+    /**
      * Writes a record (live or tombstone), replacing the key's current one.
      *
      * @param quotaBytes the space's quota on stored bytes, or 0 for none; a write that would take the space

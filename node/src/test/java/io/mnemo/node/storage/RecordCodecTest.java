@@ -28,6 +28,8 @@ class RecordCodecTest {
     void encodeDecode_arbitraryMemory_roundTripsEveryField(@ForAll("memories") Memory m) {
         StoredRecord r = StoredRecord.live(m);
         assertThat(roundTrip(r)).isEqualTo(r);
+        byte[] key = RecordCodec.encodeKey(r.key());
+        assertThat(RecordCodec.decodeVersion(key, r.key(), RecordCodec.encode(key, r), FILE)).isEqualTo(m.versionOrNull());
     }
 
     @Provide
@@ -103,6 +105,26 @@ class RecordCodecTest {
                         assertThat(c.expectedChecksum()).isNotEqualTo(c.actualChecksum());
                     });
         }
+    }
+
+    @Test
+    void decodeVersion_tombstoneAndPointer_readFromTheHeader_andAnyFlippedByteIsCorruption() {
+        MemoryKey k = new MemoryKey("s1", "x");
+        byte[] key = RecordCodec.encodeKey(k);
+        Version v = new Version(123_456L, 7);
+        byte[] tomb = RecordCodec.encode(key, StoredRecord.tombstone(k, v));
+        assertThat(RecordCodec.decodeVersion(key, k, tomb, FILE)).isEqualTo(v);
+        byte[] pointer = RecordCodec.encodePointer(key, v, 3_000_000, 42);
+        assertThat(RecordCodec.decode(key, k, pointer, FILE).isPointer()).isTrue();
+        assertThat(RecordCodec.decodeVersion(key, k, pointer, FILE)).isEqualTo(v);
+        for (int i = 0; i < tomb.length; i++) {
+            byte[] bad = tomb.clone();
+            bad[i] ^= 0x10;
+            assertThatThrownBy(() -> RecordCodec.decodeVersion(key, k, bad, FILE))
+                    .isInstanceOf(CorruptionDetectedException.class);
+        }
+        assertThatThrownBy(() -> RecordCodec.decodeVersion(key, k, new byte[5], FILE))
+                .isInstanceOf(CorruptionDetectedException.class).hasMessageContaining("shorter");
     }
 
     @Test
