@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,9 +20,12 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The warm tier on Chronicle Map files. Layout of the data directory:
@@ -46,6 +50,10 @@ import java.util.regex.Pattern;
 final class ChronicleWarmTier implements WarmTier {
     static final String CLEAN_MARKER = "CLEAN_SHUTDOWN";
     private static final Pattern PARTITION_DIR = Pattern.compile("p-(\\d{4,5})");
+    /** A dropped partition's directory is renamed to its name plus this and a number, then deleted. */
+    static final String DROPPED_SUFFIX = ".dropped-";
+    private static final Logger LOG = LoggerFactory.getLogger(ChronicleWarmTier.class);
+    private final AtomicLong dropSequence = new AtomicLong();
 
     private final Path dataDir;
     private final FormatHeader format;
@@ -66,6 +74,7 @@ final class ChronicleWarmTier implements WarmTier {
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.parts = new AtomicReferenceArray<>(format.partitions());
+        deleteDroppedLeftovers(dataDir);
         List<Integer> existing = existingPartitions(dataDir, format.partitions());
         if (existing.isEmpty()) {
             // A new node: its first partition file would otherwise pay Chronicle's one-time start-up mid-stream.
@@ -265,22 +274,46 @@ final class ChronicleWarmTier implements WarmTier {
     }
 
     @Override
-    public void dropPartition(int partition) {
+    public Runnable detachPartition(int partition) {
         checkPartition(partition);
         PartitionStore s;
         synchronized (openLock) {
             s = parts.getAndSet(partition, null);
         }
         if (s == null) {
-            return;
+            return () -> { };
         }
-        s.close();
         for (Map.Entry<String, SpaceTally> e : s.tallies().entrySet()) {
             SpaceTally t = e.getValue();
             global.computeIfAbsent(e.getKey(), k -> new SpaceTally())
                     .add(-t.live.get(), -t.tombstones.get(), -t.bytes.get(), -t.largeValues.get());
         }
-        Files2.deleteRecursively(s.dir);
+        Path dropped = dataDir.resolve(s.dir.getFileName() + DROPPED_SUFFIX + dropSequence.incrementAndGet());
+        try {
+            Files.move(s.dir, dropped, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // Unexpected within one directory: delete it in place, while the caller still excludes everyone.
+            LOG.warn("cannot move {} aside to drop it; deleting it in place", s.dir, e);
+            s.close();
+            Files2.deleteRecursively(s.dir);
+            return () -> { };
+        }
+        return () -> {
+            s.close();
+            Files2.deleteRecursively(dropped);
+        };
+    }
+
+    /** Deletes the directories of partitions dropped by a process that died before deleting them. */
+    private static void deleteDroppedLeftovers(Path dir) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "p-*" + DROPPED_SUFFIX + "*")) {
+            for (Path d : ds) {
+                LOG.info("deleting {}, a partition dropped before the last stop", d);
+                Files2.deleteRecursively(d);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
     }
 
     @Override

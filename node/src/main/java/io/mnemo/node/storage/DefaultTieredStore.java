@@ -771,18 +771,22 @@ public final class DefaultTieredStore implements TieredStore {
     }
 
     /**
-     * Deletes every record of one partition (after its new owners confirmed they hold it). Runs alone: no
-     * other operation proceeds meanwhile.
+     * Deletes every record of one partition (after its new owners confirmed they hold it). Taking the partition out
+     * (its cached copies, its tallies, its directory renamed aside) runs alone: no other operation proceeds
+     * meanwhile. Closing its files and deleting them, which takes long for big files, runs after, concurrently with
+     * other operations, which can no longer reach them.
      */
     @Override
     public void dropPartition(int partition) {
+        Runnable deleteFiles;
         enterExclusive();
         try {
             hot.invalidateIf(k -> partitionOf(k.space(), k.id()) == partition);
-            warm.dropPartition(partition);
+            deleteFiles = warm.detachPartition(partition);
         } finally {
             exitExclusive();
         }
+        deleteFiles.run();
     }
 
     @Override

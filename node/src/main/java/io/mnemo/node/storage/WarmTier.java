@@ -50,8 +50,14 @@ interface WarmTier extends AutoCloseable {
     /** Partitions that have files. */
     SortedSet<Integer> partitionsWithData();
 
-    /** Closes and deletes a partition's files. The caller ensures nobody writes to it meanwhile. */
-    void dropPartition(int partition);
+    /**
+     * Takes a partition out of the tier: from the return on, it has no records and a write creates it anew. Its
+     * directory is renamed out of the way (so a crash from here on never leaves it half-deleted) and the tallies
+     * forget its records; closing its maps and deleting its files is left to the returned {@link Runnable}, which
+     * the caller runs when it no longer excludes other operations. The caller ensures nobody uses the partition
+     * during this call. Returns a no-op if the partition has no files.
+     */
+    Runnable detachPartition(int partition);
 
     /** Per-space counters summed over the node (live, tombstones, bytes, large values). */
     Map<String, SpaceTally> tallies();

@@ -559,7 +559,7 @@ class DefaultTieredStoreTest {
     }
 
     @Test
-    void dropPartition_removesOnlyThatPartitionsFiles() {
+    void dropPartition_removesOnlyThatPartitionsFiles() throws IOException {
         try (DefaultTieredStore s = openWithSpace(smallConfig(dir).build())) {
             for (int i = 0; i < 40; i++) {
                 s.store(memory("k" + i, "v"));
@@ -574,10 +574,42 @@ class DefaultTieredStoreTest {
             }
             s.dropPartition(p);
             assertThat(Files.exists(dir.resolve(PartitionStore.dirName(p)))).isFalse();
+            assertThat(droppedLeftovers()).isEmpty();
             assertThat(s.recall(SPACE, "k0")).isEmpty();
             assertThat(s.counts().warm(SPACE)).isEqualTo(40 - inP);
             assertThat(s.store(memory("k0", "back")).applied()).isTrue();
             assertThat(s.recall(SPACE, "k0").orElseThrow().content()).contains("back");
+            s.dropPartition(p);
+            assertThat(s.recall(SPACE, "k0")).isEmpty();
+            assertThat(droppedLeftovers()).isEmpty();
+            assertThat(s.counts().warm(SPACE)).isEqualTo(40 - inP);
+        }
+    }
+
+    @Test
+    void open_partitionDroppedByADeadProcess_itsRenamedDirectoryIsDeletedAndNeverCounted() throws IOException {
+        int p;
+        try (DefaultTieredStore s = openWithSpace(smallConfig(dir).build())) {
+            s.store(memory("k0", "v"));
+            s.store(memory("other", "v"));
+            p = s.partitionOf(SPACE, "k0");
+        }
+        // A process killed between moving the partition aside and deleting it leaves the renamed directory.
+        Path partitionDir = dir.resolve(PartitionStore.dirName(p));
+        Files.move(partitionDir, dir.resolve(PartitionStore.dirName(p) + ChronicleWarmTier.DROPPED_SUFFIX + "1"));
+        try (DefaultTieredStore s = TieredStores.open(smallConfig(dir).build())) {
+            assertThat(droppedLeftovers()).isEmpty();
+            assertThat(s.recall(SPACE, "k0")).isEmpty();
+            assertThat(s.partitionsWithFiles()).doesNotContain(p);
+            if (s.partitionOf(SPACE, "other") != p) {
+                assertThat(s.recall(SPACE, "other")).isPresent();
+            }
+        }
+    }
+
+    private List<Path> droppedLeftovers() throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().contains(ChronicleWarmTier.DROPPED_SUFFIX)).toList();
         }
     }
 
