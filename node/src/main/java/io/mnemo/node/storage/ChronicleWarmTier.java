@@ -211,19 +211,46 @@ final class ChronicleWarmTier implements WarmTier {
     }
 
     @Override
-    public Optional<Version> version(int partition, MemoryKey key) {
+    public Current current(int partition, MemoryKey key) {
         PartitionStore s = part(partition, false);
-        return s == null ? Optional.empty() : s.version(key, RecordCodec.encodeKey(key));
+        byte[] k = RecordCodec.encodeKey(key);
+        SegmentedMap.Hit h = s == null ? null : s.raw(k);
+        if (h == null) {
+            return new RawCurrent(s, k, null, null, null);
+        }
+        try {
+            return new RawCurrent(s, k, h, RecordCodec.decodeVersion(k, key, h.value(), h.file()), null);
+        } catch (CorruptionDetectedException e) {
+            return new RawCurrent(s, k, h, null, e);
+        }
+    }
+
+    /**
+     * A key's current raw record ({@code hit}, null if absent), read by {@link #current} from partition store
+     * {@code store} (null: the partition had no files yet).
+     */
+    private record RawCurrent(PartitionStore store, byte[] key, SegmentedMap.Hit hit, Version version,
+                              CorruptionDetectedException corruption) implements Current {
     }
 
     @Override
     public void write(int partition, StoredRecord record, long quotaBytes) {
         byte[] key = RecordCodec.encodeKey(record.key());
+        PartitionStore s = part(partition, false);
+        write(partition, record, quotaBytes, new RawCurrent(s, key, s == null ? null : s.raw(key), null, null));
+    }
+
+    @Override
+    public void write(int partition, StoredRecord record, long quotaBytes, Current current) {
+        RawCurrent cur = (RawCurrent) current;
+        byte[] key = cur.key();
         byte[] encoded = RecordCodec.encode(key, record);
         PartitionStore s = part(partition, true);
+        // The partition was opened by this write: nothing was there to replace.
+        SegmentedMap.Hit old = s == cur.store() ? cur.hit() : null;
         String space = record.key().space();
         if (quotaBytes > 0) {
-            long delta = s.sizeOf(key, encoded) - s.currentSize(key);
+            long delta = s.sizeOf(key, encoded) - PartitionStore.currentSize(key, old);
             SpaceTally t = global.get(space);
             long used = t == null ? 0 : t.bytes.get();
             if (delta > 0 && used + delta > quotaBytes) {
@@ -231,7 +258,7 @@ final class ChronicleWarmTier implements WarmTier {
                         + used + " bytes stored, this write adds " + delta + "; remove memories or raise the quota");
             }
         }
-        s.write(space, key, record, encoded);
+        s.write(space, key, record, encoded, old);
     }
 
     @Override

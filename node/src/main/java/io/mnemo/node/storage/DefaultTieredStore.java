@@ -254,7 +254,8 @@ public final class DefaultTieredStore implements TieredStore {
             ReentrantLock l = locks.lockFor(k);
             l.lock();
             try {
-                Version current = currentVersion(p, k);
+                WarmTier.Current cur = currentForWrite(p, k);
+                Version current = versionOf(cur);
                 Version v = memory.versionOrNull();
                 if (v == null) {
                     v = new Version(clock.nowAfter(current.hlc()), config.nodeId());
@@ -265,7 +266,7 @@ public final class DefaultTieredStore implements TieredStore {
                     }
                 }
                 Memory stamped = memory.toBuilder().version(v).build();
-                warm.write(p, StoredRecord.live(stamped), sc.quotaBytes().orElse(0));
+                warm.write(p, StoredRecord.live(stamped), sc.quotaBytes().orElse(0), cur);
                 hot.takePending(k);
                 hot.put(k, stamped, false);
                 r = new WriteResult(true, v);
@@ -448,11 +449,12 @@ public final class DefaultTieredStore implements TieredStore {
         l.lock();
         try {
             clock.observe(record.version().hlc());
-            Version current = currentVersion(p, k);
+            WarmTier.Current cur = currentForWrite(p, k);
+            Version current = versionOf(cur);
             if (!record.version().isNewerThan(current)) {
                 return new WriteResult(false, current);
             }
-            warm.write(p, record, record.isTombstone() ? 0 : sc.quotaBytes().orElse(0));
+            warm.write(p, record, record.isTombstone() ? 0 : sc.quotaBytes().orElse(0), cur);
             hot.takePending(k);
             if (record.isTombstone()) {
                 hot.invalidate(k);
@@ -489,16 +491,20 @@ public final class DefaultTieredStore implements TieredStore {
     }
 
     /**
-     * The version stored for a key before a write, read from the record's header (checked, not decoded). A corrupted
-     * record is counted and treated as absent, as in {@link #readWarmForWrite}.
+     * The current record of a key before a write: its version read from the record's header (checked, not decoded)
+     * and the raw bytes the write replaces, so a read-compare-write reads the record once. A corrupted record is
+     * counted and its version treated as absent, as in {@link #readWarmForWrite}, so the write replaces it.
      */
-    private Version currentVersion(int p, MemoryKey k) {
-        try {
-            return warm.version(p, k).orElse(Version.ZERO);
-        } catch (CorruptionDetectedException e) {
+    private WarmTier.Current currentForWrite(int p, MemoryKey k) {
+        WarmTier.Current c = warm.current(p, k);
+        if (c.corruption() != null) {
             corruptions.increment();
-            return Version.ZERO;
         }
+        return c;
+    }
+
+    private static Version versionOf(WarmTier.Current c) {
+        return c.version() == null ? Version.ZERO : c.version();
     }
 
     private static Memory mergeStats(Memory base, Memory stats) {

@@ -183,13 +183,9 @@ final class PartitionStore implements AutoCloseable {
         return Optional.of(b.record());
     }
 
-    /**
-     * The version of {@code key}'s record, checked (length, CRC, format) but not decoded; empty if absent. For a
-     * large value it is its pointer's version (the body is checked when the record is read).
-     */
-    Optional<Version> version(MemoryKey mk, byte[] key) {
-        SegmentedMap.Hit h = records.get(key);
-        return h == null ? Optional.empty() : Optional.of(RecordCodec.decodeVersion(key, mk, h.value(), h.file()));
+    /** The raw, unchecked current record of {@code key}; null if absent. */
+    SegmentedMap.Hit raw(byte[] key) {
+        return records.get(key);
     }
 
     /** The stored size of a record (key and value, plus its large body), from its raw bytes; 0 if absent. */
@@ -213,9 +209,9 @@ final class PartitionStore implements AutoCloseable {
         return key.length + encoded.length;
     }
 
-    /** The stored size of the current record of {@code key} (raw, unchecked); 0 if absent. */
-    long currentSize(byte[] key) {
-        return storedSize(key, records.get(key));
+    /** The stored size of {@code current}, a raw record of {@code key}; 0 if null. */
+    static long currentSize(byte[] key, SegmentedMap.Hit current) {
+        return storedSize(key, current);
     }
 
     /**
@@ -224,7 +220,11 @@ final class PartitionStore implements AutoCloseable {
      * @return the change of the partition's stored bytes
      */
     long write(String space, byte[] key, StoredRecord record, byte[] encoded) {
-        SegmentedMap.Hit old = records.get(key);
+        return write(space, key, record, encoded, records.get(key));
+    }
+
+    /** {@link #write(String, byte[], StoredRecord, byte[])} replacing {@code old}, the key's current raw record. */
+    long write(String space, byte[] key, StoredRecord record, byte[] encoded, SegmentedMap.Hit old) {
         boolean large = encoded.length > format.largeValueThresholdBytes();
         byte[] stored;
         if (large) {

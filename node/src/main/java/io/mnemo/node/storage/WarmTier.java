@@ -21,10 +21,27 @@ interface WarmTier extends AutoCloseable {
     Optional<StoredRecord> read(int partition, MemoryKey key);
 
     /**
-     * The version of a key's record (live or tombstone), checked as {@link #read} checks it but not decoded; empty
-     * if the key is absent.
+     * A key's current record as a write needs it: its version, checked (length, CRC, format) but not decoded, and
+     * the raw bytes the write replaces. Read once under the key's stripe and handed to
+     * {@link #write(int, StoredRecord, long, Current)}, so a read-compare-write reads the record once. A record
+     * that fails its checks is reported in {@link Current#corruption()}, not thrown: the write may replace it.
      */
-    Optional<Version> version(int partition, MemoryKey key);
+    Current current(int partition, MemoryKey key);
+
+    /**
+     * {@link #write(int, StoredRecord, long)} replacing {@code current}, which the caller read with
+     * {@link #current} for the same key while holding the key's stripe, as it still does.
+     */
+    void write(int partition, StoredRecord record, long quotaBytes, Current current);
+
+    /** What {@link #current} found. */
+    interface Current {
+        /** The current record's version; null when the key is absent or its record is corrupted. */
+        Version version();
+
+        /** Why the current record failed its checks; null if it passed them or the key is absent. */
+        CorruptionDetectedException corruption();
+    }
 
     /**
      * Writes a record (live or tombstone), replacing the key's current one.
