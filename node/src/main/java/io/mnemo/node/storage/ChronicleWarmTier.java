@@ -53,8 +53,8 @@ final class ChronicleWarmTier implements WarmTier {
     /** A dropped partition's directory is renamed to its name plus this and a number, then deleted. */
     static final String DROPPED_SUFFIX = ".dropped-";
     private static final Logger LOG = LoggerFactory.getLogger(ChronicleWarmTier.class);
-    private final AtomicLong dropSequence = new AtomicLong();
 
+    private final AtomicLong dropSequence = new AtomicLong();
     private final Path dataDir;
     private final FormatHeader format;
     private final int maxSegments;
