@@ -130,7 +130,7 @@ public final class Coordinator {
                 int p = requireReplica(pl, memory.key());
                 Version held = heldVersion(memory.key());
                 StoredRecord record = StoredRecord.live(memory.toBuilder()
-                        .version(new Version(clock.nowAfter(held.hlc()), self)).build());
+                        .version(new Version(clock.nowAfter(held.hlc()), self)).build()).withEncoding();
                 stamped.add(new BatchWrite.Item(p, record, result));
                 records.add(record);
             } catch (RuntimeException e) {
@@ -207,7 +207,8 @@ public final class Coordinator {
         try {
             p = requireReplica(pl, key);
             Version held = heldVersion(key);
-            record = recordOf.apply(new Version(clock.nowAfter(held.hlc()), self));
+            // Encoded once, for the local write and every replica call.
+            record = recordOf.apply(new Version(clock.nowAfter(held.hlc()), self)).withEncoding();
             local.applyLocalAt(record, pl.epoch());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -49,9 +50,13 @@ import java.util.function.Function;
  * Thread-safe; {@link #close()} shuts the channels down.
  */
 public final class GrpcReplicaTransport implements ReplicaTransport {
+    /** Lower bound of the deadline of calls that scan a partition (see {@link #scanDeadlineMs()}). */
+    private static final long SCAN_DEADLINE_MS = 60_000;
     private final Map<Integer, InetSocketAddress> addresses;
     private final Map<String, Integer> nodeOfEndpoint = new HashMap<>();
     private final Map<Integer, ManagedChannel> channels = new ConcurrentHashMap<>();
+    /** Replicas whose last answer said they read records in their storage encoding ({@link #learnEncoding}). */
+    private final Set<Integer> encodedPeers = ConcurrentHashMap.newKeySet();
     private final long deadlineMs;
     private final Function<InetSocketAddress, ManagedChannel> channelFactory;
     private volatile boolean closed;
@@ -98,6 +103,19 @@ public final class GrpcReplicaTransport implements ReplicaTransport {
     }
 
     private ReplicaServiceGrpc.ReplicaServiceStub stub(int target) {
+        return stub(target, deadlineMs);
+    }
+
+    /**
+     * The deadline of calls that scan a whole partition on the callee ({@link #digest}, {@link #fetchBuckets}): a
+     * loaded replica takes seconds for a large one, more than a write's deadline. Callers that need an answer sooner
+     * (anti-entropy) put their own timeout on the future.
+     */
+    private long scanDeadlineMs() {
+        return Math.max(deadlineMs, SCAN_DEADLINE_MS);
+    }
+
+    private ReplicaServiceGrpc.ReplicaServiceStub stub(int target, long callDeadlineMs) {
         if (closed) {
             throw new IllegalStateException("transport is closed");
         }
@@ -106,7 +124,7 @@ public final class GrpcReplicaTransport implements ReplicaTransport {
             throw new ReplicaUnavailableException(target, "no address for node " + target);
         }
         ManagedChannel ch = channels.computeIfAbsent(target, t -> channelFactory.apply(a));
-        return ReplicaServiceGrpc.newStub(ch).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+        return ReplicaServiceGrpc.newStub(ch).withDeadlineAfter(callDeadlineMs, TimeUnit.MILLISECONDS);
     }
 
     private <R, T> CompletableFuture<T> unary(int target, BiConsumer<ReplicaServiceGrpc.ReplicaServiceStub, StreamObserver<R>> call,
@@ -144,22 +162,67 @@ public final class GrpcReplicaTransport implements ReplicaTransport {
 
     @Override
     public CompletableFuture<ReplicateReply> replicate(int target, Caller from, int partition, StoredRecord record) {
-        ReplicateRequest req = ReplicateRequest.newBuilder().setRecord(WireCodec.toWire(record)).setPartition(partition)
-                .setTopologyEpoch(from.epoch()).setFromNodeId(from.nodeId()).build();
-        return this.<ReplicateResponse, ReplicateReply>unary(target, (s, o) -> s.replicate(req, o),
-                r -> new ReplicateReply(r.getApplied(), WireCodec.fromWire(r.getCurrentVersion())));
+        ReplicateRequest.Builder b = ReplicateRequest.newBuilder().setPartition(partition).setTopologyEpoch(from.epoch())
+                .setFromNodeId(from.nodeId());
+        boolean encoded = encodedPeers.contains(target);
+        if (encoded) {
+            b.setEncoded(WireCodec.toWireShared(record));
+        } else {
+            b.setRecord(WireCodec.toWire(record));
+        }
+        ReplicateRequest req = b.build();
+        return this.<ReplicateResponse, ReplicateReply>unary(target, (s, o) -> s.replicate(req, o), r -> {
+            learnEncoding(target, r.getAcceptsEncoded());
+            return new ReplicateReply(r.getApplied(), WireCodec.fromWire(r.getCurrentVersion()));
+        }).whenComplete((r, e) -> forgetEncodingOnFailure(target, encoded, e));
+    }
+
+    /**
+     * Notes what a replica's answer said about encoded records: a replica that accepts them gets records in their
+     * storage encoding from now on ({@code ReplicateRequest.encoded}); one that does not (an older build) keeps
+     * getting protobuf records.
+     */
+    private void learnEncoding(int target, boolean accepts) {
+        if (accepts) {
+            encodedPeers.add(target);
+        } else {
+            encodedPeers.remove(target);
+        }
+    }
+
+    /**
+     * A failed call sent encoded: the replica may have been replaced by an older build, which cannot read it. Go
+     * back to protobuf records until an answer says otherwise (the failed write is hinted or retried as any other).
+     */
+    private void forgetEncodingOnFailure(int target, boolean sentEncoded, Throwable error) {
+        if (error != null && sentEncoded) {
+            encodedPeers.remove(target);
+        }
+    }
+
+    /** Whether replica calls to {@code target} currently send records in their storage encoding (tests). */
+    boolean sendsEncodedTo(int target) {
+        return encodedPeers.contains(target);
     }
 
     @Override
     public CompletableFuture<List<ItemReply>> replicateBatch(int target, Caller from, List<ReplicateItem> items) {
         ReplicateBatchRequest.Builder req = ReplicateBatchRequest.newBuilder().setTopologyEpoch(from.epoch())
                 .setFromNodeId(from.nodeId());
+        boolean encoded = encodedPeers.contains(target);
         for (ReplicateItem item : items) {
-            req.addItems(io.mnemo.protocol.v1.ReplicateItem.newBuilder().setRecord(WireCodec.toWire(item.record()))
-                    .setPartition(item.partition()));
+            io.mnemo.protocol.v1.ReplicateItem.Builder b = io.mnemo.protocol.v1.ReplicateItem.newBuilder()
+                    .setPartition(item.partition());
+            if (encoded) {
+                b.setEncoded(WireCodec.toWireShared(item.record()));
+            } else {
+                b.setRecord(WireCodec.toWire(item.record()));
+            }
+            req.addItems(b);
         }
         ReplicateBatchRequest request = req.build();
         return this.<ReplicateBatchResponse, List<ItemReply>>unary(target, (s, o) -> s.replicateBatch(request, o), r -> {
+            learnEncoding(target, r.getAcceptsEncoded());
             if (r.getResultsCount() != items.size()) {
                 throw new ReplicaUnavailableException(target, "ReplicateBatch answered " + r.getResultsCount()
                         + " results for " + items.size() + " items");
@@ -180,7 +243,7 @@ public final class GrpcReplicaTransport implements ReplicaTransport {
                 }
             }
             return out;
-        });
+        }).whenComplete((r, e) -> forgetEncodingOnFailure(target, encoded, e));
     }
 
     @Override
@@ -195,7 +258,8 @@ public final class GrpcReplicaTransport implements ReplicaTransport {
     public CompletableFuture<PartitionDigest> digest(int target, Caller from, int partition) {
         DigestRequest req = DigestRequest.newBuilder().setPartition(partition).setTopologyEpoch(from.epoch())
                 .setFromNodeId(from.nodeId()).setSplit(DigestScheme.BUCKETS).build();
-        return this.<DigestResponse, PartitionDigest>unary(target, (s, o) -> s.digests(req, o), r -> {
+        return this.<DigestResponse, PartitionDigest>unary(target,
+                (s, o) -> s.withDeadlineAfter(scanDeadlineMs(), TimeUnit.MILLISECONDS).digests(req, o), r -> {
             if (r.getDigestFormat() != DigestScheme.FORMAT) {
                 throw new IllegalStateException("node " + target + " answered digest format " + r.getDigestFormat()
                         + ", expected " + DigestScheme.FORMAT);
@@ -225,7 +289,7 @@ public final class GrpcReplicaTransport implements ReplicaTransport {
         CompletableFuture<List<StoredRecord>> f = new CompletableFuture<>();
         List<StoredRecord> out = new ArrayList<>();
         try {
-            stub(target).streamPartition(req, new ClientResponseObserver<StreamPartitionRequest, PartitionChunk>() {
+            stub(target, scanDeadlineMs()).streamPartition(req, new ClientResponseObserver<StreamPartitionRequest, PartitionChunk>() {
                 private ClientCallStreamObserver<StreamPartitionRequest> call;
 
                 @Override

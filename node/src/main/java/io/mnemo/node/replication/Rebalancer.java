@@ -47,12 +47,13 @@ import org.slf4j.LoggerFactory;
  * source list stays done when the target changes mid-transition (S is kept), so only the new work is done.
  *
  * <h2>Why no acknowledged write is lost</h2>
- * A write acknowledged before the change began is on W replicas of S; R of S answer each stream and
+ * A write acknowledged before the change began is on W replicas of S; R of S are read for each partition and
  * {@code R + W > |S|}, so one of them carries it (a replica fences before its first page, so a write it admitted
  * under the old placement is in its store before the scan starts; a replica checked by digest has fenced at this
- * placement before its digest is taken, and its differing buckets are fetched, see {@link #checkByDigest}). A write acknowledged during the change had a
- * joint quorum, so it is on a majority of T. Both hold for every receiver before it confirms, and the change
- * completes only when every receiver confirmed; only then, at a stable placement, does an old owner drop its copy.
+ * placement before its digest is taken, and its differing buckets are fetched, see {@link #checkByDigest}). A write
+ * acknowledged during the change had a joint quorum, so it is on a majority of T. Both hold for every receiver
+ * before it confirms, and the change completes only when every receiver confirmed; only then, at a stable placement,
+ * does an old owner drop its copy.
  * Hence after completion every acknowledged write is on a read quorum's worth of T: on W of S it reaches every
  * receiver, and the W copies minus those on leaving nodes plus the receivers are at least W of T when |S| = |T|
  * (and every node of T receives when T is a strict subset of S).
@@ -335,7 +336,8 @@ public final class Rebalancer implements AutoCloseable {
     /**
      * Streams {@code p} from a read quorum of its old replicas, after opening its warm-tier files; false if too few
      * could be read this round. The first source is streamed in full; each further one is checked by bucket digests
-     * when possible ({@link #checkByDigest}), else streamed in full too. Runs on a stream thread.
+     * when possible ({@link #checkByDigest}; the second one's digest is asked for while the first streams, if that
+     * source is known to have fenced), else streamed in full too. Runs on a stream thread.
      */
     private boolean streamPartition(ReplicaPlacement pl, int p) {
         checkCurrent(pl);
@@ -349,22 +351,32 @@ public final class Rebalancer implements AutoCloseable {
         // The digest of the first source's records, when its stream ran in one go (no resume, so no record twice).
         PartitionDigest streamedDigest = null;
         int offset = Math.floorMod(self + p, sources.size());
-        for (int i = 0; i < sources.size() && done.size() < needed; i++) {
-            int src = sources.get((offset + i) % sources.size());
-            if (src == self) {
-                handler.fence();
-                done.add(src);
-            } else if (!done.isEmpty() && checkByDigest(pl, p, src, streamedDigest, progress)) {
-                done.add(src);
-            } else {
-                PartitionDigest.Builder digest = done.isEmpty() ? new PartitionDigest.Builder() : null;
-                Streamed outcome = streamFrom(pl, p, src, progress, digest);
-                if (outcome != Streamed.FAILED) {
+        // The second source's digest is asked for while the first streams, when it is known to have fenced already.
+        int second = sources.get((offset + 1) % sources.size());
+        CompletableFuture<PartitionDigest> early = needed > 1 && second != self && isFenced(second, pl)
+                ? source.digest(second, new Caller(self, pl.epoch()), p) : null;
+        try {
+            for (int i = 0; i < sources.size() && done.size() < needed; i++) {
+                int src = sources.get((offset + i) % sources.size());
+                if (src == self) {
+                    handler.fence();
                     done.add(src);
-                    if (outcome == Streamed.IN_ONE_GO && digest != null) {
-                        streamedDigest = digest.build(p);
+                } else if (!done.isEmpty() && checkByDigest(pl, p, src, src == second ? early : null, streamedDigest, progress)) {
+                    done.add(src);
+                } else {
+                    PartitionDigest.Builder digest = done.isEmpty() ? new PartitionDigest.Builder() : null;
+                    Streamed outcome = streamFrom(pl, p, src, progress, digest);
+                    if (outcome != Streamed.FAILED) {
+                        done.add(src);
+                        if (outcome == Streamed.IN_ONE_GO && digest != null) {
+                            streamedDigest = digest.build(p);
+                        }
                     }
                 }
+            }
+        } finally {
+            if (early != null) {
+                early.cancel(true);
             }
         }
         if (done.size() < needed) {
@@ -395,20 +407,23 @@ public final class Rebalancer implements AutoCloseable {
      * partition; so this node already holds each of {@code src}'s versions or a newer one. The differing buckets are
      * fetched after the digest, hence hold at least what the digest summarised, and are applied last-writer-wins.
      *
+     * <p>{@code asked} is {@code src}'s digest when it was asked for already (while the first source streamed; only ever
+     * after {@code src} was known to have fenced), else null.
+     *
      * <p>False, and the caller streams {@code src} in full, when no chunk from {@code src} at this placement has been
      * seen yet (no known fence), when the source has no digests, fails or does not answer within
      * {@link #DIGEST_TIMEOUT_MS}, or when more than {@link #MAX_FETCHED_BUCKETS} buckets differ (a resumable stream is
      * then as cheap).
      */
-    private boolean checkByDigest(ReplicaPlacement pl, int p, int src, PartitionDigest received, Progress progress) {
-        Long fenced = fencedAt.get(src);
-        if (fenced == null || fenced != pl.epoch()) {
+    private boolean checkByDigest(ReplicaPlacement pl, int p, int src, CompletableFuture<PartitionDigest> asked,
+                                  PartitionDigest received, Progress progress) {
+        if (!isFenced(src, pl)) {
             return false;
         }
         Caller caller = new Caller(self, pl.epoch());
         long startNs = System.nanoTime();
         try {
-            PartitionDigest theirs = await(source.digest(src, caller, p), src);
+            PartitionDigest theirs = await(asked != null ? asked : source.digest(src, caller, p), src);
             PartitionDigest ours = received != null ? received : handler.localDigest(p);
             long mask = ours.diff(theirs);
             int differing = Long.bitCount(mask);
@@ -468,9 +483,9 @@ public final class Rebalancer implements AutoCloseable {
                 while (true) {
                     long waitStartNs = System.nanoTime();
                     PartitionSource.Chunk chunk = stream.next();
-                    long throttleStartNs = System.nanoTime();
                     // A chunk at this placement means the source fenced at it before its first page (see checkByDigest).
                     fencedAt.merge(src, pl.epoch(), Math::max);
+                    long throttleStartNs = System.nanoTime();
                     throttle.acquire(chunk.bytes());
                     long applyStartNs = System.nanoTime();
                     for (StoredRecord r : chunk.records()) {
@@ -509,6 +524,12 @@ public final class Rebalancer implements AutoCloseable {
                 pause(RETRY_PAUSE_MS * attempt);
             }
         }
+    }
+
+    /** True once a stream from {@code src} at {@code pl} delivered a chunk, so {@code src} has fenced at it. */
+    private boolean isFenced(int src, ReplicaPlacement pl) {
+        Long fenced = fencedAt.get(src);
+        return fenced != null && fenced == pl.epoch();
     }
 
     /** Applies checked records last-writer-wins; the first one the store refuses fails the call. */

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.mnemo.node.replication.ReplicaTransport.Caller;
+import io.mnemo.node.storage.CorruptionDetectedException;
 import io.mnemo.node.storage.InvalidMemoryException;
 import io.mnemo.node.storage.MemoryKey;
 import io.mnemo.node.storage.StoredRecord;
@@ -75,9 +76,12 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
     public void replicate(ReplicateRequest request, StreamObserver<ReplicateResponse> out) {
         Caller from = new Caller(request.getFromNodeId(), request.getTopologyEpoch());
         answer(out, () -> {
-            var reply = handler.replicate(from, request.getPartition(), WireCodec.fromWire(request.getRecord()));
+            StoredRecord record = request.hasEncoded()
+                    ? WireCodec.fromWire(request.getEncoded(), "replicate from node " + from.nodeId())
+                    : WireCodec.fromWire(request.getRecord());
+            var reply = handler.replicate(from, request.getPartition(), record);
             return ReplicateResponse.newBuilder().setApplied(reply.applied())
-                    .setCurrentVersion(WireCodec.toWire(reply.currentVersion())).build();
+                    .setCurrentVersion(WireCodec.toWire(reply.currentVersion())).setAcceptsEncoded(true).build();
         });
     }
 
@@ -98,7 +102,12 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
                 io.mnemo.protocol.v1.ReplicateItem item = request.getItems(i);
                 try {
                     positions[items.size()] = i;
-                    items.add(new ReplicaTransport.ReplicateItem(item.getPartition(), WireCodec.fromWire(item.getRecord())));
+                    StoredRecord record = item.hasEncoded()
+                            ? WireCodec.fromWire(item.getEncoded(), "replicate batch item " + i + " from node " + from.nodeId())
+                            : WireCodec.fromWire(item.getRecord());
+                    items.add(new ReplicaTransport.ReplicateItem(item.getPartition(), record));
+                } catch (CorruptionDetectedException e) {
+                    results[i] = ReplicateItemResult.newBuilder().setError(WireErrors.toItemError(e, endpointOf)).build();
                 } catch (RuntimeException e) {
                     results[i] = ReplicateItemResult.newBuilder().setError(WireErrors.toItemError(
                             new InvalidMemoryException("items[" + i + "].record", String.valueOf(e.getMessage())), endpointOf))
@@ -117,7 +126,7 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
                 }
                 results[positions[j]] = b.build();
             }
-            return ReplicateBatchResponse.newBuilder().addAllResults(Arrays.asList(results)).build();
+            return ReplicateBatchResponse.newBuilder().addAllResults(Arrays.asList(results)).setAcceptsEncoded(true).build();
         });
     }
 

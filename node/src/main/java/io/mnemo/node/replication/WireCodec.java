@@ -1,6 +1,7 @@
 package io.mnemo.node.replication;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.mnemo.node.storage.EncodedRecord;
 import io.mnemo.node.storage.HybridClock;
 import io.mnemo.node.storage.Memory;
@@ -100,6 +101,27 @@ final class WireCodec {
         EncodedRecord e = EncodedRecord.of(r);
         return io.mnemo.protocol.v1.EncodedRecord.newBuilder().setKey(ByteString.copyFrom(e.key()))
                 .setRecord(ByteString.copyFrom(e.record())).build();
+    }
+
+    /**
+     * A record for a replica call, in its storage encoding. The bytes are wrapped, not copied: a record's encoding
+     * is never modified ({@link StoredRecord#withEncoding()} makes the coordinator encode once for its own write and
+     * every replica).
+     */
+    static io.mnemo.protocol.v1.EncodedRecord toWireShared(StoredRecord r) {
+        EncodedRecord e = EncodedRecord.of(r);
+        return io.mnemo.protocol.v1.EncodedRecord.newBuilder().setKey(UnsafeByteOperations.unsafeWrap(e.key()))
+                .setRecord(UnsafeByteOperations.unsafeWrap(e.record())).build();
+    }
+
+    /**
+     * One storage-encoded record, after checking its CRC; the record keeps the bytes, so the store writes them as
+     * they came.
+     *
+     * @throws io.mnemo.node.storage.CorruptionDetectedException if it fails its check
+     */
+    static StoredRecord fromWire(io.mnemo.protocol.v1.EncodedRecord r, String origin) {
+        return new EncodedRecord(r.getKey().toByteArray(), r.getRecord().toByteArray()).decode(origin);
     }
 
     /**

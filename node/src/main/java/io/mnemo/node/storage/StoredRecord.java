@@ -44,6 +44,14 @@ public final class StoredRecord {
         return new StoredRecord(r.key, r.version, r.memory, encoded);
     }
 
+    /**
+     * This record carrying its storage encoding, computed now if it has none, so that the store's write and every
+     * replica call that sends it encoded ({@link EncodedRecord#of}) reuse the one encoding.
+     */
+    public StoredRecord withEncoding() {
+        return encoded != null ? this : withEncoding(this, RecordCodec.encode(RecordCodec.encodeKey(key), this));
+    }
+
     /** The encoding this record was decoded from, or null; see the field. */
     byte[] encodedOrNull() {
         return encoded;

@@ -1,9 +1,21 @@
 package io.mnemo.node.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
 import io.mnemo.node.replication.ReplicaTransport.Caller;
 import io.mnemo.node.server.CallExecutors;
 import io.mnemo.node.storage.DefaultTieredStore;
@@ -13,11 +25,16 @@ import io.mnemo.node.storage.StorageConfig;
 import io.mnemo.node.storage.StoredRecord;
 import io.mnemo.node.storage.TieredStores;
 import io.mnemo.node.storage.Version;
+import io.mnemo.protocol.v1.ReplicaServiceGrpc;
+import io.mnemo.protocol.v1.ReplicateBatchRequest;
+import io.mnemo.protocol.v1.ReplicateRequest;
+import io.mnemo.protocol.v1.ReplicateResponse;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +62,8 @@ class GrpcReplicationTest {
     private final List<GrpcReplicaTransport> transports = new ArrayList<>();
     private final List<AtomicReference<ReplicaPlacement>> placements = new ArrayList<>();
     private final List<ReplicaHandler> handlers = new ArrayList<>();
+    /** Per server: "encoded" or "record" for each record a Replicate or ReplicateBatch call carried, in order. */
+    private final List<List<String>> recordForms = new ArrayList<>();
     private ScheduledThreadPoolExecutor timer;
 
     @BeforeEach
@@ -68,8 +87,11 @@ class GrpcReplicationTest {
         Map<Integer, String> endpoints = new HashMap<>();
         for (int id = 0; id < 3; id++) {
             // The node's own choice of threads for each call.
+            List<String> forms = Collections.synchronizedList(new ArrayList<>());
+            recordForms.add(forms);
             Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).callExecutor(new CallExecutors())
-                    .addService(new ReplicaServiceImpl(handlers.get(id), n -> endpoints.getOrDefault(n, "?"))).build().start();
+                    .addService(ServerInterceptors.intercept(new ReplicaServiceImpl(handlers.get(id),
+                            n -> endpoints.getOrDefault(n, "?")), recordingForms(forms))).build().start();
             servers.add(server);
             InetSocketAddress a = new InetSocketAddress("127.0.0.1", server.getPort());
             addresses.put(id, a);
@@ -275,6 +297,112 @@ class GrpcReplicationTest {
         Throwable stale = failure(() -> transports.get(0).replicateBatch(2, new Caller(0, 1), items).get(10, TimeUnit.SECONDS));
         assertThat(stale).as("the epoch fails the whole call")
                 .isInstanceOfSatisfying(StaleEpochException.class, e -> assertThat(e.currentEpoch()).isEqualTo(9));
+    }
+
+    @Test
+    void replicate_sendsStorageEncodedRecords_onceTheReplicaSaidItReadsThem_andTheyArriveWhole() throws Exception {
+        assertThat(transports.get(0).sendsEncodedTo(1)).isFalse();
+        Version v1 = nodes.get(0).store(MiniCluster.memory("k1", "first")).get(10, TimeUnit.SECONDS);
+        Await.until("node 0 learned that both replicas read encoded records", Duration.ofSeconds(10),
+                () -> transports.get(0).sendsEncodedTo(1) && transports.get(0).sendsEncodedTo(2));
+        Version v2 = nodes.get(0).store(MiniCluster.memory("k2", "")).get(10, TimeUnit.SECONDS);
+        List<io.mnemo.node.storage.Memory> batch = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            batch.add(MiniCluster.memory("b" + i, i % 2 == 0 ? null : "item " + i));
+        }
+        List<Version> acked = new ArrayList<>();
+        for (java.util.concurrent.CompletableFuture<Version> f : nodes.get(0).storeAll(batch)) {
+            acked.add(f.get(20, TimeUnit.SECONDS));
+        }
+        Await.until("everything on node 2", Duration.ofSeconds(10), () -> IntStream.range(0, 40).allMatch(i -> stores.get(2)
+                .read(MiniCluster.SPACE, "b" + i).map(r -> r.version().equals(acked.get(i))).orElse(false))
+                && stores.get(2).read(MiniCluster.SPACE, "k2").map(r -> r.version().equals(v2)).orElse(false));
+
+        assertThat(recordForms.get(2).get(0)).as("the first call, before any answer").isEqualTo("record");
+        assertThat(recordForms.get(2).subList(1, recordForms.get(2).size())).hasSize(41).containsOnly("encoded");
+        io.mnemo.node.storage.Memory k2 = stores.get(2).read(MiniCluster.SPACE, "k2").orElseThrow().memory().orElseThrow();
+        assertThat(k2.content()).as("empty content is not absent content").contains("");
+        assertThat(k2.embedding()).isEqualTo(MiniCluster.memory("k2", "").embedding());
+        assertThat(stores.get(1).read(MiniCluster.SPACE, "b0").orElseThrow().memory().orElseThrow().content()).isEmpty();
+        assertThat(stores.get(1).read(MiniCluster.SPACE, "b1").orElseThrow().memory().orElseThrow().content())
+                .contains("item 1");
+        assertThat(stores.get(1).read(MiniCluster.SPACE, "k1").orElseThrow().version()).isEqualTo(v1);
+    }
+
+    @Test
+    void replicate_toAReplicaThatNeverSaysItReadsEncodedRecords_keepsSendingProtobufRecords() throws Exception {
+        List<ReplicateRequest> seen = Collections.synchronizedList(new ArrayList<>());
+        Server old = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(new ReplicaServiceGrpc.ReplicaServiceImplBase() {
+                    @Override
+                    public void replicate(ReplicateRequest request, StreamObserver<ReplicateResponse> out) {
+                        seen.add(request);
+                        out.onNext(ReplicateResponse.newBuilder().setApplied(true)
+                                .setCurrentVersion(request.getRecord().getVersion()).build());
+                        out.onCompleted();
+                    }
+                }).build().start();
+        servers.add(old);
+        GrpcReplicaTransport t = new GrpcReplicaTransport(Map.of(7, new InetSocketAddress("127.0.0.1", old.getPort())),
+                Duration.ofSeconds(5));
+        transports.add(t);
+        StoredRecord rec = StoredRecord.live(MiniCluster.memory("k1", "x").toBuilder().version(new Version(1L << 20, 0))
+                .build()).withEncoding();
+        for (int i = 0; i < 3; i++) {
+            assertThat(t.replicate(7, new Caller(0, 1), 0, rec).get(10, TimeUnit.SECONDS).applied()).isTrue();
+        }
+        assertThat(seen).hasSize(3).allSatisfy(r -> {
+            assertThat(r.hasEncoded()).isFalse();
+            assertThat(WireCodec.fromWire(r.getRecord())).isEqualTo(rec);
+        });
+        assertThat(t.sendsEncodedTo(7)).isFalse();
+    }
+
+    @Test
+    void replicate_encodedRecordWithAFlippedByte_isRefusedAsCorruption_andNotApplied() throws Exception {
+        int p = io.mnemo.shardmap.PartitionFunction.of(PARTITIONS).partitionOf(MiniCluster.SPACE, "k1");
+        StoredRecord rec = StoredRecord.live(MiniCluster.memory("k1", "x").toBuilder().version(new Version(1L << 20, 0))
+                .build());
+        io.mnemo.protocol.v1.EncodedRecord good = WireCodec.toWireShared(rec);
+        byte[] bytes = good.getRecord().toByteArray();
+        bytes[bytes.length / 2] ^= 0x40;
+        ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", servers.get(1).getPort()).usePlaintext().build();
+        try {
+            ReplicateRequest req = ReplicateRequest.newBuilder().setPartition(p).setTopologyEpoch(1).setFromNodeId(0)
+                    .setEncoded(good.toBuilder().setRecord(com.google.protobuf.ByteString.copyFrom(bytes))).build();
+            assertThatThrownBy(() -> ReplicaServiceGrpc.newBlockingStub(ch).replicate(req))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DATA_LOSS);
+                        assertThat(e.getStatus().getDescription()).contains("k1");
+                    });
+            assertThat(stores.get(1).read(MiniCluster.SPACE, "k1")).isEmpty();
+            ReplicateRequest intact = req.toBuilder().setEncoded(good).build();
+            assertThat(ReplicaServiceGrpc.newBlockingStub(ch).replicate(intact).getApplied()).isTrue();
+            assertThat(stores.get(1).read(MiniCluster.SPACE, "k1")).contains(rec);
+        } finally {
+            ch.shutdownNow();
+        }
+    }
+
+    /** Records, for each Replicate or ReplicateBatch record a server receives, whether it came encoded. */
+    private static ServerInterceptor recordingForms(List<String> forms) {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+                return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
+                    @Override
+                    public void onMessage(Q message) {
+                        if (message instanceof ReplicateRequest) {
+                            forms.add(((ReplicateRequest) message).hasEncoded() ? "encoded" : "record");
+                        } else if (message instanceof ReplicateBatchRequest) {
+                            ((ReplicateBatchRequest) message).getItemsList()
+                                    .forEach(i -> forms.add(i.hasEncoded() ? "encoded" : "record"));
+                        }
+                        super.onMessage(message);
+                    }
+                };
+            }
+        };
     }
 
     /** The first id "p&lt;i&gt;" in {@code partition} other than {@code except}. */

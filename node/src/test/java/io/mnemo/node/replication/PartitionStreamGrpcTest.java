@@ -51,7 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code StreamPartition} over loopback gRPC between {@link ReplicaServiceImpl} and
  * {@link GrpcReplicaTransport#openPartitionStream}: records travel in their storage encoding and come out equal to
  * the source's, a record damaged on the way is a typed {@link CorruptionDetectedException} (never skipped), and a
- * caller that does not ask for the encoding still gets wire records.
+ * caller that does not ask for the encoding still gets wire records. A bucket fetch is filtered by the source, and
+ * the source's digest equals the digest of a streamed copy (what the rebalancer compares a second source with).
  */
 @Timeout(60)
 class PartitionStreamGrpcTest {
@@ -197,6 +198,56 @@ class PartitionStreamGrpcTest {
             c.getRecordsList().forEach(r -> got.add(WireCodec.fromWire(r)));
         }
         assertThat(got).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void fetchBuckets_overGrpc_sourceSendsOnlyTheMaskedBucketsEncoded() throws Exception {
+        int p = load(600);
+        List<StoredRecord> all = localRecords(p);
+        long mask = 0;
+        for (int i = 0; i < 3; i++) {
+            mask |= 1L << bucketOf(all.get(i * 7));
+        }
+        long m = mask;
+        List<StoredRecord> expected = all.stream().filter(r -> (m & (1L << bucketOf(r))) != 0).toList();
+        assertThat(expected.size()).isLessThan(all.size());
+        List<StoredRecord> onTheWire = new ArrayList<>();
+        AtomicBoolean sawWireRecords = new AtomicBoolean();
+        ClientInterceptor spy = chunkInterceptor(c -> {
+            sawWireRecords.compareAndSet(false, c.getRecordsCount() > 0);
+            onTheWire.addAll(WireCodec.fromWireEncoded(c.getEncodedRecordsList(), "test"));
+            return c;
+        });
+        List<StoredRecord> got = transport(spy).fetchBuckets(SOURCE, new Caller(RECEIVER, 1), p, mask).get(10, TimeUnit.SECONDS);
+
+        assertThat(got).containsExactlyElementsOf(expected);
+        assertThat(onTheWire).as("the source filtered the buckets").containsExactlyElementsOf(expected);
+        assertThat(sawWireRecords).as("wire records sent alongside").isFalse();
+    }
+
+    @Test
+    void digest_overGrpc_equalsTheDigestOfAStreamedCopyUntilTheSourceChanges() throws Exception {
+        int p = load(600);
+        GrpcReplicaTransport t = transport();
+        PartitionDigest.Builder streamed = new PartitionDigest.Builder();
+        try (PartitionSource.Stream s = t.openPartitionStream(SOURCE, new Caller(RECEIVER, 1), p, "", Duration.ofSeconds(10))) {
+            drain(s).forEach(streamed::add);
+        }
+        PartitionDigest copy = streamed.build(p);
+        assertThat(copy.diff(t.digest(SOURCE, new Caller(RECEIVER, 1), p).get(10, TimeUnit.SECONDS))).isZero();
+
+        String id = "k" + 600;
+        for (int i = 601; partitionFunction.partitionOf(MiniCluster.SPACE, id) != p; i++) {
+            id = "k" + i;
+        }
+        store.store(MiniCluster.memory(id, "written after the copy"));
+        long changed = copy.diff(t.digest(SOURCE, new Caller(RECEIVER, 1), p).get(10, TimeUnit.SECONDS));
+        assertThat(changed).as("only the new record's bucket differs")
+                .isEqualTo(1L << bucketOf(store.read(MiniCluster.SPACE, id).orElseThrow()));
+    }
+
+    private static int bucketOf(StoredRecord r) {
+        return DigestScheme.bucketOf(DigestScheme.keyHash(r.key()));
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.mnemo.node.cluster.ownership.TopologyMapper;
 import io.mnemo.node.config.Quorum;
 import io.mnemo.node.replication.FaultyTransport;
 import io.mnemo.node.replication.LocalTransport;
+import io.mnemo.node.replication.PartitionDigest;
 import io.mnemo.node.replication.PartitionSource;
 import io.mnemo.node.replication.Rebalancer;
 import io.mnemo.node.replication.ReplicaHandler;
@@ -32,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -52,7 +54,8 @@ import java.util.function.BiConsumer;
  * a node can refuse to serve streams ({@link #streamsDown}), streams can break every few chunks (resumed by token),
  * a node can corrupt the records it serves ({@link #corrupting}), and a receiver's streams can be held back
  * ({@link #holdStreams}) to keep a transition open. Records pass through their storage encoding
- * ({@link EncodedRecord}) and are checked on arrival, as over gRPC.
+ * ({@link EncodedRecord}) and are checked on arrival, as over gRPC. Digests and bucket fetches (the receiver's check of
+ * a second source) go to the source's handler too; {@link #digestsDown} refuses them.
  */
 final class RebalanceCluster implements AutoCloseable {
     static final String SPACE = "s1";
@@ -68,6 +71,8 @@ final class RebalanceCluster implements AutoCloseable {
     /** Nodes whose streams deliver every record with a flipped byte (the receiver's CRC check must catch it). */
     final Set<Integer> corrupting = ConcurrentHashMap.newKeySet();
     final AtomicInteger corruptionsDetected = new AtomicInteger();
+    /** Nodes that answer no digests or bucket fetches (the receiver must stream them in full). */
+    final Set<Integer> digestsDown = ConcurrentHashMap.newKeySet();
     final ConcurrentLinkedQueue<Throwable> loopErrors = new ConcurrentLinkedQueue<>();
     /** Called with (state before, command) under the ownership lock, before each command applies. */
     volatile BiConsumer<BaselineState, BaselineCommand> beforeCommand = (s, c) -> { };
@@ -82,6 +87,8 @@ final class RebalanceCluster implements AutoCloseable {
     private volatile int breakEveryChunks;
     /** Partitions each node's rebalancer streams at once; set before starting nodes. */
     volatile int parallelStreams = 3;
+    /** Each node's anti-entropy period; set before starting nodes. */
+    volatile Duration antiEntropyInterval = Duration.ofMillis(200);
 
     /** One node of the cluster. */
     static final class Node {
@@ -133,7 +140,7 @@ final class RebalanceCluster implements AutoCloseable {
         AtomicReference<TopologyPlacement> ref = new AtomicReference<>();
         ReplicationConfig rc = ReplicationConfig.builder(id).writeTimeout(Duration.ofMillis(2000))
                 .readTimeout(Duration.ofMillis(2000)).hintInterval(Duration.ofMillis(50))
-                .antiEntropyInterval(Duration.ofMillis(200)).seed(seed + id).build();
+                .antiEntropyInterval(antiEntropyInterval).seed(seed + id).build();
         ReplicationNode replication = new ReplicationNode(rc, store, transport, ref::get, new HybridClock(Clock.systemUTC()),
                 scheduler, (loop, error) -> loopErrors.add(error));
         Rebalancer rebalancer = new Rebalancer(id, store, replication.handler(), new Source(), epoch -> confirm(id, epoch),
@@ -256,8 +263,53 @@ final class RebalanceCluster implements AutoCloseable {
         return true;
     }
 
-    /** Streams served from the source's handler, with the injected faults. */
+    /**
+     * Streams, digests and bucket fetches served from the source's handler, with the injected faults; fetched records
+     * travel in their storage encoding too.
+     */
     private final class Source implements PartitionSource {
+        @Override
+        public CompletableFuture<PartitionDigest> digest(int source, io.mnemo.node.replication.ReplicaTransport.Caller from,
+                                                         int partition) {
+            return CompletableFuture.supplyAsync(() -> digestServer(source).digest(from, partition), workers);
+        }
+
+        @Override
+        public CompletableFuture<List<StoredRecord>> fetchBuckets(int source, io.mnemo.node.replication.ReplicaTransport.Caller from,
+                                                                  int partition, long bucketMask) {
+            return CompletableFuture.supplyAsync(() -> {
+                List<StoredRecord> out = new ArrayList<>();
+                for (StoredRecord r : digestServer(source).fetchBuckets(from, partition, bucketMask)) {
+                    out.add(travel(r, source, partition));
+                }
+                return out;
+            }, workers);
+        }
+
+        private ReplicaHandler digestServer(int source) {
+            Node n = nodes.get(source);
+            if (n == null || streamsDown.contains(source) || digestsDown.contains(source)) {
+                throw new ReplicaUnavailableException(source, "digests from node " + source + " are down");
+            }
+            return n.replication.handler();
+        }
+
+        /** {@code r} encoded, damaged if {@code source} corrupts, and decoded with its CRC checked, as over gRPC. */
+        private StoredRecord travel(StoredRecord r, int source, int partition) {
+            EncodedRecord e = EncodedRecord.of(r);
+            if (corrupting.contains(source)) {
+                byte[] damaged = e.record().clone();
+                damaged[damaged.length / 2] ^= 0x5a;
+                e = new EncodedRecord(e.key(), damaged);
+            }
+            try {
+                return e.decode("stream of partition " + partition + " from node " + source);
+            } catch (CorruptionDetectedException ex) {
+                corruptionsDetected.incrementAndGet();
+                throw ex;
+            }
+        }
+
         @Override
         public Stream open(int source, io.mnemo.node.replication.ReplicaTransport.Caller from, int partition,
                            String resumeToken) {
@@ -290,19 +342,8 @@ final class RebalanceCluster implements AutoCloseable {
                     List<StoredRecord> records = new ArrayList<>(page.records().size());
                     long bytes = 0;
                     for (StoredRecord r : page.records()) {
-                        EncodedRecord e = EncodedRecord.of(r);
-                        if (corrupting.contains(source)) {
-                            byte[] damaged = e.record().clone();
-                            damaged[damaged.length / 2] ^= 0x5a;
-                            e = new EncodedRecord(e.key(), damaged);
-                        }
-                        bytes += e.size();
-                        try {
-                            records.add(e.decode("stream of partition " + partition + " from node " + source));
-                        } catch (CorruptionDetectedException ex) {
-                            corruptionsDetected.incrementAndGet();
-                            throw ex;
-                        }
+                        bytes += EncodedRecord.of(r).size();
+                        records.add(travel(r, source, partition));
                     }
                     token = page.resumeToken();
                     return new Chunk(records, page.resumeToken(), page.last(), bytes);

@@ -7,6 +7,7 @@ import io.mnemo.node.cluster.ownership.BaselineState;
 import io.mnemo.node.replication.FaultyTransport;
 import io.mnemo.node.replication.ReadConsistency;
 import io.mnemo.node.replication.ReadResult;
+import io.mnemo.node.replication.Rebalancer;
 import io.mnemo.node.replication.ReplicaTransport.Caller;
 import io.mnemo.node.storage.StoredRecord;
 import java.nio.file.Path;
@@ -286,6 +287,103 @@ class RebalanceTest {
             w.join(30_000);
             assertThat(c.nodes.get(4).rebalancer.stats().confirmations()).isPositive();
             assertEveryAckedWriteReadable(c);
+            assertThat(c.loopErrors).isEmpty();
+        }
+    }
+
+    @Test
+    void join_continuousWrites_secondSourcesCheckedByDigestAndNothingLost() throws Exception {
+        try (RebalanceCluster c = settledCluster(dir, 3, seed())) {
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread w = writer(c, "g", stop);
+            awaitAcked(300);
+            c.join(4);
+            await("the 3->4 transition to complete", Duration.ofSeconds(60), c::settled);
+            awaitAcked(100);
+            stop.set(true);
+            w.join(30_000);
+
+            Rebalancer.Stats stats = c.nodes.get(4).rebalancer.stats();
+            assertThat(stats.digestChecks()).as("second sources checked by digest instead of streamed").isPositive();
+            assertEveryAckedWriteReadable(c);
+            awaitHoldsAckedKeys(c, 4, owned(c.placement(), 4));
+            assertThat(c.loopErrors).isEmpty();
+        }
+    }
+
+    /**
+     * A write on two of the three old replicas only (acknowledged by W = 2) must reach the new owner whichever replica
+     * it streams in full first: keys are planted on each pair, so for one of them the first source lacks it and the
+     * digest check of the second must fetch it. Anti-entropy is off and streams run one at a time, so by the last
+     * partition every source has fenced and is checked by digest.
+     */
+    @Test
+    void join_writeOnlyOnTheSecondSource_isFetchedByDigest() throws Exception {
+        RebalanceCluster c = new RebalanceCluster(dir, P, 3, seed());
+        try (c) {
+            c.antiEntropyInterval = Duration.ofHours(1);
+            c.parallelStreams = 1;
+            for (int id = 1; id <= 3; id++) {
+                c.join(id);
+                await("node " + id + " to join", Duration.ofSeconds(30), c::settled);
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread w = writer(c, "f", stop);
+            awaitAcked(200);
+            stop.set(true);
+            w.join(30_000);
+            c.holdStreams.add(4);
+            c.join(4);
+            TopologyPlacement moving = c.placement();
+            int last = -1;
+            for (int p = 0; p < P; p++) {
+                if (moving.pendingReplicas(p).contains(4) && !moving.replicas(p).contains(4)) {
+                    last = p;
+                }
+            }
+            assertThat(last).as("a partition node 4 gains").isNotNegative();
+            Map<String, StoredRecord> planted = new java.util.HashMap<>();
+            int[][] pairs = {{2, 3}, {1, 3}, {1, 2}};
+            int next = 0;
+            for (int[] pair : pairs) {
+                String key;
+                do {
+                    key = "planted-" + next++;
+                } while (c.partitionOf(key) != last);
+                c.nodes.get(pair[0]).store.store(RebalanceCluster.memory(key, "only on " + pair[0] + " and " + pair[1]));
+                StoredRecord r = c.recordOn(pair[0], key);
+                c.nodes.get(pair[1]).store.apply(r);
+                planted.put(key, r);
+            }
+            c.holdStreams.remove(4);
+            await("the 3->4 transition to complete", Duration.ofSeconds(60), c::settled);
+
+            for (Map.Entry<String, StoredRecord> e : planted.entrySet()) {
+                assertThat(c.recordOn(4, e.getKey())).as("planted %s (seed %d)", e.getKey(), c.seed).isEqualTo(e.getValue());
+            }
+            Rebalancer.Stats stats = c.nodes.get(4).rebalancer.stats();
+            assertThat(stats.digestChecks()).isPositive();
+            assertThat(stats.recordsFetched()).as("records fetched from differing buckets").isPositive();
+            assertEveryAckedWriteReadable(c);
+            awaitHoldsAckedKeys(c, 4, owned(c.placement(), 4));
+        }
+    }
+
+    @Test
+    void join_sourcesWithoutDigests_areStreamedInFullAndNothingLost() throws Exception {
+        try (RebalanceCluster c = settledCluster(dir, 3, seed())) {
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread w = writer(c, "n", stop);
+            awaitAcked(200);
+            c.digestsDown.addAll(List.of(1, 2, 3));
+            c.join(4);
+            await("the 3->4 transition to complete", Duration.ofSeconds(60), c::settled);
+            stop.set(true);
+            w.join(30_000);
+
+            assertThat(c.nodes.get(4).rebalancer.stats().digestChecks()).isZero();
+            assertEveryAckedWriteReadable(c);
+            awaitHoldsAckedKeys(c, 4, owned(c.placement(), 4));
             assertThat(c.loopErrors).isEmpty();
         }
     }
