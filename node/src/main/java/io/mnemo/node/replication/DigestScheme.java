@@ -2,6 +2,7 @@ package io.mnemo.node.replication;
 
 import io.mnemo.node.storage.MemoryKey;
 import io.mnemo.node.storage.StoredRecord;
+import io.mnemo.node.storage.Version;
 import io.mnemo.shardmap.PartitionFunction;
 
 /**
@@ -50,16 +51,25 @@ final class DigestScheme {
 
     /** First lane of a record's contribution. */
     static long recordHash1(long keyHash, StoredRecord r) {
-        return mix(keyHash ^ mix(r.version().hlc() + 0x9E3779B97F4A7C15L)
-                ^ ((long) r.version().nodeId() << 1) ^ (r.isTombstone() ? 1L : 0L));
+        return recordHash1(keyHash, r.version(), r.isTombstone());
+    }
+
+    /** {@link #recordHash1(long, StoredRecord)} from a record's version and kind alone. */
+    static long recordHash1(long keyHash, Version v, boolean tombstone) {
+        return mix(keyHash ^ mix(v.hlc() + 0x9E3779B97F4A7C15L) ^ ((long) v.nodeId() << 1) ^ (tombstone ? 1L : 0L));
     }
 
     /** Second, independent lane of a record's contribution. */
     static long recordHash2(long keyHash, StoredRecord r) {
+        return recordHash2(keyHash, r.version(), r.isTombstone());
+    }
+
+    /** {@link #recordHash2(long, StoredRecord)} from a record's version and kind alone. */
+    static long recordHash2(long keyHash, Version v, boolean tombstone) {
         long h = Long.rotateLeft(keyHash, 17) * 0xC2B2AE3D27D4EB4FL;
-        h ^= r.version().hlc() * 0x165667B19E3779F9L;
-        h ^= (r.version().nodeId() + 1L) * 0x27D4EB2F165667C5L;
-        h ^= r.isTombstone() ? 0x85EBCA77C2B2AE63L : 0L;
+        h ^= v.hlc() * 0x165667B19E3779F9L;
+        h ^= (v.nodeId() + 1L) * 0x27D4EB2F165667C5L;
+        h ^= tombstone ? 0x85EBCA77C2B2AE63L : 0L;
         return mix(h);
     }
 

@@ -386,20 +386,18 @@ public final class ReplicaHandler {
         long[] s1 = new long[n];
         long[] s2 = new long[n];
         long[] count = new long[n];
-        try (ScanCursor c = store.scan(ScanRequest.builder().partition(partition).includeTombstones(true).build())) {
-            while (c.hasNext()) {
-                StoredRecord r = c.next();
-                long kh = DigestScheme.keyHash(r.key());
-                for (int i = 0; i < n; i++) {
-                    if (ranges.get(i).contains(kh)) {
-                        s1[i] += DigestScheme.recordHash1(kh, r);
-                        s2[i] += DigestScheme.recordHash2(kh, r);
-                        count[i]++;
-                        break;
-                    }
+        // Versions from the records' headers: a digest never decodes a record.
+        store.forEachVersion(partition, (key, version, tombstone) -> {
+            long kh = DigestScheme.keyHash(key);
+            for (int i = 0; i < n; i++) {
+                if (ranges.get(i).contains(kh)) {
+                    s1[i] += DigestScheme.recordHash1(kh, version, tombstone);
+                    s2[i] += DigestScheme.recordHash2(kh, version, tombstone);
+                    count[i]++;
+                    break;
                 }
             }
-        }
+        });
         List<RangeDigest> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(new RangeDigest(ranges.get(i), s1[i], s2[i], count[i]));

@@ -231,6 +231,10 @@ final class ChronicleWarmTier implements WarmTier {
      */
     private record RawCurrent(PartitionStore store, byte[] key, SegmentedMap.Hit hit, Version version,
                               CorruptionDetectedException corruption) implements Current {
+        @Override
+        public boolean isTombstone() {
+            return version != null && RecordHeaders.kind(hit.value()) == RecordCodec.KIND_TOMBSTONE;
+        }
     }
 
     @Override

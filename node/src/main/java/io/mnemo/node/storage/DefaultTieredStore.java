@@ -64,6 +64,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DefaultTieredStore implements TieredStore {
     private static final int DRAIN_BATCH = 64;
+    /** Keys visited per hold of the lifecycle lock by {@link #forEachVersion}. */
+    private static final int VERSION_PAGE = 256;
     private static final Logger LOG = LoggerFactory.getLogger(DefaultTieredStore.class);
 
     private final StorageConfig config;
@@ -584,6 +586,40 @@ public final class DefaultTieredStore implements TieredStore {
             return new StoreScanCursor(this, request, warm.partitions());
         } finally {
             exit();
+        }
+    }
+
+    @Override
+    public void forEachVersion(int partition, VersionVisitor visitor) {
+        Objects.requireNonNull(visitor, "visitor");
+        if (partition < 0 || partition >= warm.partitions()) {
+            throw new IllegalArgumentException("partition must be in [0, " + warm.partitions() + "), got " + partition);
+        }
+        List<byte[]> keys = scanKeys(partition, null);
+        for (int from = 0; from < keys.size(); from += VERSION_PAGE) {
+            int to = Math.min(keys.size(), from + VERSION_PAGE);
+            // The lifecycle lock per page, as a cursor does, so a long visit never holds off close or a partition drop.
+            enter();
+            try {
+                for (byte[] key : keys.subList(from, to)) {
+                    MemoryKey k = RecordCodec.decodeKey(key);
+                    if (k == null) {
+                        corruptions.increment();
+                        skipOrThrow(new CorruptionDetectedException(config.dataDir().resolve(PartitionStore.dirName(partition)),
+                                HexFormat.of().formatHex(key), 0, 0, "key is not a valid space/id encoding"));
+                        continue;
+                    }
+                    WarmTier.Current c = warm.current(partition, k);
+                    if (c.corruption() != null) {
+                        corruptions.increment();
+                        skipOrThrow(c.corruption());
+                    } else if (c.version() != null) {
+                        visitor.visit(k, c.version(), c.isTombstone());
+                    }
+                }
+            } finally {
+                exit();
+            }
         }
     }
 

@@ -118,6 +118,20 @@ public interface TieredStore extends AutoCloseable {
     ScanCursor scan(ScanRequest request);
 
     /**
+     * Visits the key, version and kind (live or tombstone) of every record of one partition, read from each record's
+     * header after its length, CRC and format checks, without decoding its fields: what a digest needs. Order is
+     * unspecified. Safe during concurrent writes, as a scan is: a record present for the whole visit is visited once.
+     * A corrupted record is counted and, as in a scan, skipped or thrown by the scan corruption policy.
+     */
+    void forEachVersion(int partition, VersionVisitor visitor);
+
+    /** Receives {@link #forEachVersion}'s records. */
+    @FunctionalInterface
+    interface VersionVisitor {
+        void visit(MemoryKey key, Version version, boolean tombstone);
+    }
+
+    /**
      * Opens (creating if needed) the files of one partition and touches their pages from the calling thread,
      * ahead of its first write; a node runs it for its partitions on their NUMA pools. Idempotent.
      */

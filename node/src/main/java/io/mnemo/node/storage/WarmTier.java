@@ -41,6 +41,9 @@ interface WarmTier extends AutoCloseable {
 
         /** Why the current record failed its checks; null if it passed them or the key is absent. */
         CorruptionDetectedException corruption();
+
+        /** True if the current record is a checked tombstone. */
+        boolean isTombstone();
     }
 
     /**

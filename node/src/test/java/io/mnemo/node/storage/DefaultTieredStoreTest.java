@@ -402,6 +402,11 @@ class DefaultTieredStoreTest {
             StoreStats st = s.stats();
             assertThat(st.scanCorruptionsSkipped()).isEqualTo(1);
             assertThat(st.corruptionsDetected()).isEqualTo(2);
+            List<String> visited = new ArrayList<>();
+            s.forEachVersion(victimPartition, (k, v, tombstone) -> visited.add(k.id()));
+            assertThat(visited).doesNotContain("victim");
+            assertThat(s.stats().scanCorruptionsSkipped()).isEqualTo(2);
+            assertThat(s.stats().corruptionsDetected()).isEqualTo(3);
             s.store(memory("victim", "repaired"));
             assertThat(s.recall(SPACE, "victim").orElseThrow().content()).contains("repaired");
         }
@@ -535,6 +540,29 @@ class DefaultTieredStoreTest {
                 assertThat(hotIds).containsExactly("c");
             }
             assertThat(s.counts().warm(SPACE)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void forEachVersion_visitsEveryRecordsKeyVersionAndKind_asAScanWithTombstonesSeesThem() {
+        try (DefaultTieredStore s = openWithSpace(smallConfig(dir).build())) {
+            for (int i = 0; i < 60; i++) {
+                s.store(memory("k" + i, i % 4 == 0 ? null : "v" + i));
+            }
+            for (int i = 0; i < 60; i += 7) {
+                s.remove(SPACE, "k" + i);
+            }
+            for (int p = 0; p < s.partitions(); p++) {
+                java.util.Map<MemoryKey, String> scanned = new java.util.HashMap<>();
+                try (ScanCursor c = s.scan(ScanRequest.builder().partition(p).includeTombstones(true).build())) {
+                    c.forEachRemaining(r -> scanned.put(r.key(), r.version() + "/" + r.isTombstone()));
+                }
+                java.util.Map<MemoryKey, String> visited = new java.util.HashMap<>();
+                s.forEachVersion(p, (k, v, tombstone) -> assertThat(visited.put(k, v + "/" + tombstone)).isNull());
+                assertThat(visited).isEqualTo(scanned);
+            }
+            assertThatThrownBy(() -> s.forEachVersion(s.partitions(), (k, v, t) -> { }))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("partition");
         }
     }
 
