@@ -28,6 +28,7 @@ public record Hint(int target, int partition, StoredRecord record) {
             var m = record.memory().orElseThrow();
             bytes += 4L * m.dimension() + 2L * m.content().map(String::length).orElse(0) + 64;
         }
-        return bytes;
+        // A coordinator's record also carries its storage encoding (sent to the replicas as is).
+        return bytes + record.encodedBytes();
     }
 }

@@ -52,6 +52,11 @@ public final class StoredRecord {
         return encoded != null ? this : withEncoding(this, RecordCodec.encode(RecordCodec.encodeKey(key), this));
     }
 
+    /** Bytes of the storage encoding this record carries, 0 if none: for estimates of what holding it costs. */
+    public int encodedBytes() {
+        return encoded == null ? 0 : encoded.length;
+    }
+
     /** The encoding this record was decoded from, or null; see the field. */
     byte[] encodedOrNull() {
         return encoded;

@@ -108,6 +108,18 @@ class ReplicationUnitTest {
     }
 
     @Test
+    void hint_estimate_countsTheStorageEncodingACoordinatorsRecordCarries() {
+        io.mnemo.node.storage.StoredRecord plain = io.mnemo.node.storage.StoredRecord.live(MiniCluster.memory("k", "some content")
+                .toBuilder().version(new io.mnemo.node.storage.Version(1L << 20, 0)).build());
+        io.mnemo.node.storage.StoredRecord encoded = plain.withEncoding();
+        assertThat(encoded.encodedBytes()).isGreaterThan(4 * MiniCluster.DIM);
+        assertThat(plain.encodedBytes()).isZero();
+        assertThat(new Hint(1, 0, encoded).estimatedBytes())
+                .isEqualTo(new Hint(1, 0, plain).estimatedBytes() + encoded.encodedBytes());
+        assertThat(encoded.withEncoding()).isSameAs(encoded);
+    }
+
+    @Test
     void failures_classify_hintsOnlyWhatRedeliveryCanFix() {
         assertThat(Failures.shouldHint(Failures.classify(new ReplicaUnavailableException(1, "down")))).isTrue();
         assertThat(Failures.shouldHint(Failures.classify(new StaleEpochException(3, "x")))).isFalse();
