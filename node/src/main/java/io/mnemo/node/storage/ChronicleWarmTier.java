@@ -254,7 +254,7 @@ final class ChronicleWarmTier implements WarmTier {
         SegmentedMap.Hit old = s == cur.store() ? cur.hit() : null;
         String space = record.key().space();
         if (quotaBytes > 0) {
-            long delta = s.sizeOf(key, encoded) - PartitionStore.currentSize(key, old);
+            long delta = s.sizeOf(key, encoded) - PartitionStore.storedSize(key, old);
             SpaceTally t = global.get(space);
             long used = t == null ? 0 : t.bytes.get();
             if (delta > 0 && used + delta > quotaBytes) {

@@ -372,13 +372,12 @@ public final class DefaultTieredStore implements TieredStore {
             ReentrantLock l = locks.lockFor(k);
             l.lock();
             try {
-                Optional<StoredRecord> cur = readWarmForWrite(p, k);
-                if (cur.isPresent() && cur.get().isTombstone()) {
-                    return new WriteResult(false, cur.get().version());
+                WarmTier.Current cur = currentForWrite(p, k);
+                if (cur.isTombstone()) {
+                    return new WriteResult(false, cur.version());
                 }
-                Version current = cur.map(StoredRecord::version).orElse(Version.ZERO);
-                Version v = new Version(clock.nowAfter(current.hlc()), config.nodeId());
-                warm.write(p, StoredRecord.tombstone(k, v), 0);
+                Version v = new Version(clock.nowAfter(versionOf(cur).hlc()), config.nodeId());
+                warm.write(p, StoredRecord.tombstone(k, v), 0, cur);
                 hot.invalidate(k);
                 hot.takePending(k);
                 r = new WriteResult(true, v);
@@ -480,22 +479,10 @@ public final class DefaultTieredStore implements TieredStore {
     }
 
     /**
-     * Reads the current record before a write. A corrupted record is counted and treated as absent, so the
-     * write replaces it (repair); it is never treated as newer than the write.
-     */
-    private Optional<StoredRecord> readWarmForWrite(int p, MemoryKey k) {
-        try {
-            return warm.read(p, k);
-        } catch (CorruptionDetectedException e) {
-            corruptions.increment();
-            return Optional.empty();
-        }
-    }
-
-    /**
      * The current record of a key before a write: its version read from the record's header (checked, not decoded)
      * and the raw bytes the write replaces, so a read-compare-write reads the record once. A corrupted record is
-     * counted and its version treated as absent, as in {@link #readWarmForWrite}, so the write replaces it.
+     * counted and treated as absent, so the write replaces it (repair); it is never treated as newer than the
+     * write.
      */
     private WarmTier.Current currentForWrite(int p, MemoryKey k) {
         WarmTier.Current c = warm.current(p, k);
@@ -604,9 +591,7 @@ public final class DefaultTieredStore implements TieredStore {
                 for (byte[] key : keys.subList(from, to)) {
                     MemoryKey k = RecordCodec.decodeKey(key);
                     if (k == null) {
-                        corruptions.increment();
-                        skipOrThrow(new CorruptionDetectedException(config.dataDir().resolve(PartitionStore.dirName(partition)),
-                                HexFormat.of().formatHex(key), 0, 0, "key is not a valid space/id encoding"));
+                        skipOrThrow(badKey(partition, key));
                         continue;
                     }
                     WarmTier.Current c = warm.current(partition, k);
@@ -639,10 +624,7 @@ public final class DefaultTieredStore implements TieredStore {
         try {
             MemoryKey k = RecordCodec.decodeKey(key);
             if (k == null) {
-                corruptions.increment();
-                CorruptionDetectedException e = new CorruptionDetectedException(config.dataDir().resolve(PartitionStore.dirName(partition)),
-                        HexFormat.of().formatHex(key), 0, 0, "key is not a valid space/id encoding");
-                return skipOrThrow(e);
+                return skipOrThrow(badKey(partition, key));
             }
             ReentrantLock l = locks.lockFor(k);
             l.lock();
@@ -661,6 +643,13 @@ public final class DefaultTieredStore implements TieredStore {
         } finally {
             exit();
         }
+    }
+
+    /** A stored key that is not a valid space/id encoding, counted as a corruption. */
+    private CorruptionDetectedException badKey(int partition, byte[] key) {
+        corruptions.increment();
+        return new CorruptionDetectedException(config.dataDir().resolve(PartitionStore.dirName(partition)),
+                HexFormat.of().formatHex(key), 0, 0, "key is not a valid space/id encoding");
     }
 
     private Optional<StoredRecord> skipOrThrow(CorruptionDetectedException e) {
@@ -765,9 +754,9 @@ public final class DefaultTieredStore implements TieredStore {
 
     /**
      * Opens (creating if needed) the warm-tier files of {@code partition} and touches their pages from the
-     * calling thread. A node calls it for the partitions it owns at startup, on each partition's NUMA pool,
-     * so first writes do not pay for file creation and pages are first touched by the threads that serve
-     * them. Idempotent.
+     * calling thread. A node calls it for the partitions it owns, in the background on its preparation thread,
+     * and the rebalancer for each partition it receives, so first writes do not pay for file creation.
+     * Idempotent.
      */
     @Override
     public void preparePartition(int partition) {
@@ -795,9 +784,9 @@ public final class DefaultTieredStore implements TieredStore {
                     ReentrantLock l = locks.lockFor(k);
                     l.lock();
                     try {
-                        Optional<StoredRecord> cur = readWarmForWrite(p, k);
-                        if (cur.isPresent() && cur.get().isTombstone()
-                                && HybridClock.physicalMillis(cur.get().version().hlc()) < cutoff && warm.delete(p, k)) {
+                        WarmTier.Current cur = currentForWrite(p, k);
+                        if (cur.isTombstone() && HybridClock.physicalMillis(cur.version().hlc()) < cutoff
+                                && warm.delete(p, k)) {
                             removed++;
                         }
                     } finally {

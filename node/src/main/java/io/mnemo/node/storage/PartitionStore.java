@@ -189,7 +189,7 @@ final class PartitionStore implements AutoCloseable {
     }
 
     /** The stored size of a record (key and value, plus its large body), from its raw bytes; 0 if absent. */
-    private static long storedSize(byte[] key, SegmentedMap.Hit h) {
+    static long storedSize(byte[] key, SegmentedMap.Hit h) {
         if (h == null) {
             return 0;
         }
@@ -209,21 +209,12 @@ final class PartitionStore implements AutoCloseable {
         return key.length + encoded.length;
     }
 
-    /** The stored size of {@code current}, a raw record of {@code key}; 0 if null. */
-    static long currentSize(byte[] key, SegmentedMap.Hit current) {
-        return storedSize(key, current);
-    }
-
     /**
-     * Writes {@code encoded} (the full encoding of {@code record}) for {@code key}, replacing what is there.
+     * Writes {@code encoded} (the full encoding of {@code record}) for {@code key}, replacing {@code old}, the key's
+     * current raw record (null if absent), which the caller read under the key's stripe.
      *
      * @return the change of the partition's stored bytes
      */
-    long write(String space, byte[] key, StoredRecord record, byte[] encoded) {
-        return write(space, key, record, encoded, records.get(key));
-    }
-
-    /** {@link #write(String, byte[], StoredRecord, byte[])} replacing {@code old}, the key's current raw record. */
     long write(String space, byte[] key, StoredRecord record, byte[] encoded, SegmentedMap.Hit old) {
         boolean large = encoded.length > format.largeValueThresholdBytes();
         byte[] stored;

@@ -133,7 +133,7 @@ public interface TieredStore extends AutoCloseable {
 
     /**
      * Opens (creating if needed) the files of one partition and touches their pages from the calling thread,
-     * ahead of its first write; a node runs it for its partitions on their NUMA pools. Idempotent.
+     * ahead of its first write; a node runs it for the partitions it owns on a background thread. Idempotent.
      */
     void preparePartition(int partition);
 
