@@ -42,6 +42,11 @@ final class DigestScheme {
         return (int) (keyHash >>> BUCKET_SHIFT);
     }
 
+    /** True if {@code key}'s bucket has its bit set in {@code bucketMask}. */
+    static boolean inBuckets(MemoryKey key, long bucketMask) {
+        return (bucketMask & (1L << bucketOf(keyHash(key)))) != 0;
+    }
+
     /** The range of bucket {@code b}. */
     static HashRange bucketRange(int b) {
         long start = (long) b << BUCKET_SHIFT;

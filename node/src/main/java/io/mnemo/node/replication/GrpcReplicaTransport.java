@@ -166,7 +166,7 @@ public final class GrpcReplicaTransport implements ReplicaTransport {
                 .setFromNodeId(from.nodeId());
         boolean encoded = encodedPeers.contains(target);
         if (encoded) {
-            b.setEncoded(WireCodec.toWireShared(record));
+            b.setEncoded(WireCodec.toWireEncoded(record));
         } else {
             b.setRecord(WireCodec.toWire(record));
         }
@@ -214,7 +214,7 @@ public final class GrpcReplicaTransport implements ReplicaTransport {
             io.mnemo.protocol.v1.ReplicateItem.Builder b = io.mnemo.protocol.v1.ReplicateItem.newBuilder()
                     .setPartition(item.partition());
             if (encoded) {
-                b.setEncoded(WireCodec.toWireShared(item.record()));
+                b.setEncoded(WireCodec.toWireEncoded(item.record()));
             } else {
                 b.setRecord(WireCodec.toWire(item.record()));
             }
@@ -316,7 +316,7 @@ public final class GrpcReplicaTransport implements ReplicaTransport {
                 }
 
                 private void keep(StoredRecord r) {
-                    if ((bucketMask & (1L << DigestScheme.bucketOf(DigestScheme.keyHash(r.key())))) != 0) {
+                    if (DigestScheme.inBuckets(r.key(), bucketMask)) {
                         out.add(r);
                     }
                 }

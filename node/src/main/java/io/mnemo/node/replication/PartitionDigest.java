@@ -1,6 +1,8 @@
 package io.mnemo.node.replication;
 
+import io.mnemo.node.storage.MemoryKey;
 import io.mnemo.node.storage.StoredRecord;
+import io.mnemo.node.storage.Version;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -66,10 +68,15 @@ public final class PartitionDigest {
         private final long[] count = new long[DigestScheme.BUCKETS];
 
         void add(StoredRecord r) {
-            long kh = DigestScheme.keyHash(r.key());
+            add(r.key(), r.version(), r.isTombstone());
+        }
+
+        /** Adds a record known by its key, version and kind (a store's {@code forEachVersion}). */
+        void add(MemoryKey key, Version version, boolean tombstone) {
+            long kh = DigestScheme.keyHash(key);
             int b = DigestScheme.bucketOf(kh);
-            sum1[b] += DigestScheme.recordHash1(kh, r);
-            sum2[b] += DigestScheme.recordHash2(kh, r);
+            sum1[b] += DigestScheme.recordHash1(kh, version, tombstone);
+            sum2[b] += DigestScheme.recordHash2(kh, version, tombstone);
             count[b]++;
         }
 

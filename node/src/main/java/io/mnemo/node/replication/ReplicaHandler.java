@@ -357,11 +357,10 @@ public final class ReplicaHandler {
 
     /** The local bucket digests of a partition. */
     PartitionDigest localDigest(int partition) {
-        List<HashRange> buckets = new ArrayList<>(DigestScheme.BUCKETS);
-        for (int b = 0; b < DigestScheme.BUCKETS; b++) {
-            buckets.add(DigestScheme.bucketRange(b));
-        }
-        return new PartitionDigest(partition, digestRanges(partition, buckets));
+        // Each record straight into its bucket (versions from the records' headers), not matched against 64 ranges.
+        PartitionDigest.Builder digest = new PartitionDigest.Builder();
+        store.forEachVersion(partition, digest::add);
+        return digest.build(partition);
     }
 
     /** The local records of a partition in the buckets of {@code bucketMask}. */
@@ -373,7 +372,7 @@ public final class ReplicaHandler {
         try (ScanCursor c = store.scan(ScanRequest.builder().partition(partition).includeTombstones(true).build())) {
             while (c.hasNext()) {
                 StoredRecord r = c.next();
-                if ((bucketMask & (1L << DigestScheme.bucketOf(DigestScheme.keyHash(r.key())))) != 0) {
+                if (DigestScheme.inBuckets(r.key(), bucketMask)) {
                     out.add(r);
                 }
             }

@@ -225,7 +225,7 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
                     int size = 0;
                     for (StoredRecord r : page.records()) {
                         if ((request.getSkipTombstones() && r.isTombstone())
-                                || (request.getFilterBuckets() && !inBuckets(r, request.getBucketMask()))) {
+                                || (request.getFilterBuckets() && !DigestScheme.inBuckets(r.key(), request.getBucketMask()))) {
                             continue;
                         }
                         if (size >= chunkBytes) {
@@ -256,10 +256,6 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
                 }
             }
         });
-    }
-
-    private static boolean inBuckets(StoredRecord r, long bucketMask) {
-        return (bucketMask & (1L << DigestScheme.bucketOf(DigestScheme.keyHash(r.key())))) != 0;
     }
 
     @Override

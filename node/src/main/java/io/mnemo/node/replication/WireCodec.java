@@ -1,6 +1,5 @@
 package io.mnemo.node.replication;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.mnemo.node.storage.EncodedRecord;
 import io.mnemo.node.storage.HybridClock;
@@ -96,19 +95,12 @@ final class WireCodec {
         }
     }
 
-    /** A record in its storage encoding, for partition streaming. */
-    static io.mnemo.protocol.v1.EncodedRecord toWireEncoded(StoredRecord r) {
-        EncodedRecord e = EncodedRecord.of(r);
-        return io.mnemo.protocol.v1.EncodedRecord.newBuilder().setKey(ByteString.copyFrom(e.key()))
-                .setRecord(ByteString.copyFrom(e.record())).build();
-    }
-
     /**
-     * A record for a replica call, in its storage encoding. The bytes are wrapped, not copied: a record's encoding
-     * is never modified ({@link StoredRecord#withEncoding()} makes the coordinator encode once for its own write and
-     * every replica).
+     * A record in its storage encoding, for partition streams and replica calls. The bytes are wrapped, not copied:
+     * a record's encoding is never modified ({@link EncodedRecord}; {@link StoredRecord#withEncoding()} makes the
+     * coordinator encode once for its own write and every replica).
      */
-    static io.mnemo.protocol.v1.EncodedRecord toWireShared(StoredRecord r) {
+    static io.mnemo.protocol.v1.EncodedRecord toWireEncoded(StoredRecord r) {
         EncodedRecord e = EncodedRecord.of(r);
         return io.mnemo.protocol.v1.EncodedRecord.newBuilder().setKey(UnsafeByteOperations.unsafeWrap(e.key()))
                 .setRecord(UnsafeByteOperations.unsafeWrap(e.record())).build();
@@ -133,7 +125,7 @@ final class WireCodec {
     static List<StoredRecord> fromWireEncoded(List<io.mnemo.protocol.v1.EncodedRecord> records, String origin) {
         List<StoredRecord> out = new ArrayList<>(records.size());
         for (io.mnemo.protocol.v1.EncodedRecord r : records) {
-            out.add(new EncodedRecord(r.getKey().toByteArray(), r.getRecord().toByteArray()).decode(origin));
+            out.add(fromWire(r, origin));
         }
         return out;
     }

@@ -363,7 +363,7 @@ class GrpcReplicationTest {
         int p = io.mnemo.shardmap.PartitionFunction.of(PARTITIONS).partitionOf(MiniCluster.SPACE, "k1");
         StoredRecord rec = StoredRecord.live(MiniCluster.memory("k1", "x").toBuilder().version(new Version(1L << 20, 0))
                 .build());
-        io.mnemo.protocol.v1.EncodedRecord good = WireCodec.toWireShared(rec);
+        io.mnemo.protocol.v1.EncodedRecord good = WireCodec.toWireEncoded(rec);
         byte[] bytes = good.getRecord().toByteArray();
         bytes[bytes.length / 2] ^= 0x40;
         ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", servers.get(1).getPort()).usePlaintext().build();
