@@ -48,27 +48,40 @@ class RebalanceTest {
     private final Map<String, String> acked = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Throwable> writeFailures = new ConcurrentLinkedQueue<>();
 
-    /** Writes new keys from one thread until stopped; each key is retried a few times, and counted only if acked. */
-    private Thread writer(RebalanceCluster c, String prefix, AtomicBoolean stop) {
-        Thread t = new Thread(() -> {
-            for (int i = 0; !stop.get(); i++) {
-                String key = prefix + i;
-                String content = "v-" + key;
-                for (int attempt = 0; attempt < 5 && !stop.get(); attempt++) {
-                    try {
-                        c.nodes.get(c.coordinatorOf(key)).replication.store(RebalanceCluster.memory(key, content))
-                                .get(10, TimeUnit.SECONDS);
-                        acked.put(key, content);
-                        break;
-                    } catch (Exception e) {
-                        writeFailures.add(e);
+    /**
+     * Writes new keys from one thread until {@link #stop()}; each key is retried a few times, and counted in
+     * {@code acked} only if acknowledged.
+     */
+    private final class Writer {
+        private final AtomicBoolean stopped = new AtomicBoolean();
+        private final Thread thread;
+
+        Writer(RebalanceCluster c, String prefix) {
+            thread = new Thread(() -> {
+                for (int i = 0; !stopped.get(); i++) {
+                    String key = prefix + i;
+                    String content = "v-" + key;
+                    for (int attempt = 0; attempt < 5 && !stopped.get(); attempt++) {
+                        try {
+                            c.nodes.get(c.coordinatorOf(key)).replication.store(RebalanceCluster.memory(key, content))
+                                    .get(10, TimeUnit.SECONDS);
+                            acked.put(key, content);
+                            break;
+                        } catch (Exception e) {
+                            writeFailures.add(e);
+                        }
                     }
                 }
-            }
-        }, "writer-" + prefix);
-        t.setDaemon(true);
-        t.start();
-        return t;
+            }, "writer-" + prefix);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Stops writing and waits for the write in flight. */
+        void stop() throws InterruptedException {
+            stopped.set(true);
+            thread.join(30_000);
+        }
     }
 
     private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
@@ -139,8 +152,7 @@ class RebalanceTest {
     void join3to4_continuousWritesWithFaults_noAckedWriteLostAndOldCopiesDroppedOnlyAfterCompletion() throws Exception {
         try (RebalanceCluster c = settledCluster(dir, 3, seed())) {
             TopologyPlacement before = c.placement();
-            AtomicBoolean stop = new AtomicBoolean();
-            Thread w = writer(c, "k", stop);
+            Writer w = new Writer(c, "k");
             awaitAcked(300);
             c.transport.setFaults(new FaultyTransport.Faults(0.02, 0.02, 0.02, 0.1, 0.02, TimeUnit.MILLISECONDS.toNanos(5)));
             c.breakStreamsEvery(1);
@@ -160,8 +172,7 @@ class RebalanceTest {
             c.join(4);
             await("the 3->4 transition to complete", Duration.ofSeconds(60), c::settled);
             awaitAcked(200);
-            stop.set(true);
-            w.join(30_000);
+            w.stop();
             c.transport.setFaults(FaultyTransport.Faults.NONE);
 
             assertThat(earlyDrops).as("old copies dropped before the transition completed").isEmpty();
@@ -187,14 +198,12 @@ class RebalanceTest {
     @Test
     void remove4to3_continuousWrites_noAckedWriteLostAndRemovedNodeDrops() throws Exception {
         try (RebalanceCluster c = settledCluster(dir, 4, seed())) {
-            AtomicBoolean stop = new AtomicBoolean();
-            Thread w = writer(c, "r", stop);
+            Writer w = new Writer(c, "r");
             awaitAcked(300);
             c.remove(2);
             await("the 4->3 transition to complete", Duration.ofSeconds(60), c::settled);
             awaitAcked(100);
-            stop.set(true);
-            w.join(30_000);
+            w.stop();
 
             assertEveryAckedWriteReadable(c);
             await("node 2 to drop every partition", Duration.ofSeconds(30), () -> c.partitionsOn(2).isEmpty());
@@ -204,8 +213,7 @@ class RebalanceTest {
     @Test
     void changeMidTransition_retargetsKeepingSourceAndLosesNothing() throws Exception {
         try (RebalanceCluster c = settledCluster(dir, 3, seed())) {
-            AtomicBoolean stop = new AtomicBoolean();
-            Thread w = writer(c, "m", stop);
+            Writer w = new Writer(c, "m");
             awaitAcked(200);
             c.holdStreams.add(4);
             c.join(4);
@@ -219,8 +227,7 @@ class RebalanceTest {
             c.holdStreams.remove(4);
             await("the retargeted transition to complete", Duration.ofSeconds(60), c::settled);
             awaitAcked(100);
-            stop.set(true);
-            w.join(30_000);
+            w.stop();
 
             assertEveryAckedWriteReadable(c);
             assertThat(owned(c.placement(), 5)).isNotEmpty();
@@ -230,14 +237,12 @@ class RebalanceTest {
     @Test
     void streamFromDownOldReplica_isRetriedOnAnother() throws Exception {
         try (RebalanceCluster c = settledCluster(dir, 3, seed())) {
-            AtomicBoolean stop = new AtomicBoolean();
-            Thread w = writer(c, "d", stop);
+            Writer w = new Writer(c, "d");
             awaitAcked(200);
             c.streamsDown.add(1);
             c.join(4);
             await("the transition to complete without node 1's streams", Duration.ofSeconds(60), c::settled);
-            stop.set(true);
-            w.join(30_000);
+            w.stop();
 
             assertThat(c.nodes.get(4).rebalancer.stats().streamFailures()).isPositive();
             assertEveryAckedWriteReadable(c);
@@ -247,14 +252,12 @@ class RebalanceTest {
     @Test
     void join_sourceCorruptsEveryRecord_corruptionIsCaughtAndPartitionsComeFromTheOthers() throws Exception {
         try (RebalanceCluster c = settledCluster(dir, 3, seed())) {
-            AtomicBoolean stop = new AtomicBoolean();
-            Thread w = writer(c, "c", stop);
+            Writer w = new Writer(c, "c");
             awaitAcked(200);
             c.corrupting.add(1);
             c.join(4);
             await("the transition to complete without node 1's records", Duration.ofSeconds(60), c::settled);
-            stop.set(true);
-            w.join(30_000);
+            w.stop();
 
             assertThat(c.corruptionsDetected.get()).as("corrupted records caught by their CRC").isPositive();
             assertThat(c.nodes.get(4).rebalancer.stats().streamFailures()).isPositive();
@@ -268,8 +271,7 @@ class RebalanceTest {
     @Test
     void join_tooFewSourcesDeliverIntactRecords_notConfirmedUntilTheyDo() throws Exception {
         try (RebalanceCluster c = settledCluster(dir, 3, seed())) {
-            AtomicBoolean stop = new AtomicBoolean();
-            Thread w = writer(c, "t", stop);
+            Writer w = new Writer(c, "t");
             awaitAcked(200);
             // R = 2 of {1, 2, 3}: with two sources corrupting, no partition can be read from a quorum.
             c.corrupting.add(1);
@@ -283,8 +285,7 @@ class RebalanceTest {
 
             c.corrupting.clear();
             await("the transition to complete once records arrive intact", Duration.ofSeconds(60), c::settled);
-            stop.set(true);
-            w.join(30_000);
+            w.stop();
             assertThat(c.nodes.get(4).rebalancer.stats().confirmations()).isPositive();
             assertEveryAckedWriteReadable(c);
             assertThat(c.loopErrors).isEmpty();
@@ -294,14 +295,12 @@ class RebalanceTest {
     @Test
     void join_continuousWrites_secondSourcesCheckedByDigestAndNothingLost() throws Exception {
         try (RebalanceCluster c = settledCluster(dir, 3, seed())) {
-            AtomicBoolean stop = new AtomicBoolean();
-            Thread w = writer(c, "g", stop);
+            Writer w = new Writer(c, "g");
             awaitAcked(300);
             c.join(4);
             await("the 3->4 transition to complete", Duration.ofSeconds(60), c::settled);
             awaitAcked(100);
-            stop.set(true);
-            w.join(30_000);
+            w.stop();
 
             Rebalancer.Stats stats = c.nodes.get(4).rebalancer.stats();
             assertThat(stats.digestChecks()).as("second sources checked by digest instead of streamed").isPositive();
@@ -327,11 +326,9 @@ class RebalanceTest {
                 c.join(id);
                 await("node " + id + " to join", Duration.ofSeconds(30), c::settled);
             }
-            AtomicBoolean stop = new AtomicBoolean();
-            Thread w = writer(c, "f", stop);
+            Writer w = new Writer(c, "f");
             awaitAcked(200);
-            stop.set(true);
-            w.join(30_000);
+            w.stop();
             c.holdStreams.add(4);
             c.join(4);
             TopologyPlacement moving = c.placement();
@@ -372,14 +369,12 @@ class RebalanceTest {
     @Test
     void join_sourcesWithoutDigests_areStreamedInFullAndNothingLost() throws Exception {
         try (RebalanceCluster c = settledCluster(dir, 3, seed())) {
-            AtomicBoolean stop = new AtomicBoolean();
-            Thread w = writer(c, "n", stop);
+            Writer w = new Writer(c, "n");
             awaitAcked(200);
             c.digestsDown.addAll(List.of(1, 2, 3));
             c.join(4);
             await("the 3->4 transition to complete", Duration.ofSeconds(60), c::settled);
-            stop.set(true);
-            w.join(30_000);
+            w.stop();
 
             assertThat(c.nodes.get(4).rebalancer.stats().digestChecks()).isZero();
             assertEveryAckedWriteReadable(c);
@@ -391,8 +386,7 @@ class RebalanceTest {
     @Test
     void createSpace_duringWrites_refusesNoWrite() throws Exception {
         try (RebalanceCluster c = settledCluster(dir, 3, seed())) {
-            AtomicBoolean stop = new AtomicBoolean();
-            Thread w = writer(c, "s", stop);
+            Writer w = new Writer(c, "s");
             awaitAcked(100);
             writeFailures.clear();
             long ownership = c.state().ownershipEpoch();
@@ -401,8 +395,7 @@ class RebalanceTest {
                 TimeUnit.MILLISECONDS.sleep(10);
             }
             awaitAcked(100);
-            stop.set(true);
-            w.join(30_000);
+            w.stop();
 
             assertThat(c.state().ownershipEpoch()).isEqualTo(ownership);
             assertThat(writeFailures).as("writes refused while spaces were created").isEmpty();
