@@ -10,8 +10,10 @@ import io.mnemo.protocol.v1.ListSpacesRequest;
 import io.mnemo.protocol.v1.MnemoServiceGrpc;
 import io.mnemo.protocol.v1.TopologyRequest;
 import io.mnemo.protocol.v1.TopologyResponse;
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -22,6 +24,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +33,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 /**
  * A real local Mnemo cluster for benchmarks: node JVMs on 127.0.0.1 started through the CLI's {@link LocalCluster}
@@ -78,7 +82,7 @@ public final class ClusterFixture implements AutoCloseable {
         long seed = System.nanoTime();
         int base = LocalCluster.findFreeBasePort(new Random(seed), capacity);
         Path data = Files.createTempDirectory("mnemo-bench-cluster-");
-        LocalCluster cluster = new LocalCluster(home, data, base, capacity);
+        LocalCluster cluster = new LocalCluster(home, data, base, capacity).withClassPath(nodeClassPath());
         settings.forEach(cluster::withSetting);
         ClusterFixture f = new ClusterFixture(cluster, data, base, seed, capacity);
         System.out.println("cluster fixture: " + started + " of " + capacity + " nodes, base port " + base + " (seed "
@@ -96,6 +100,23 @@ public final class ClusterFixture implements AutoCloseable {
             throw e;
         }
         return f;
+    }
+
+    /**
+     * This JVM's class path without the benchmarks' own classes, which node processes do not need: what is left is all
+     * jars when the benchmarks run from Maven, so the nodes can start from a class-data archive as they do under
+     * {@code mnemo local-cluster}.
+     */
+    static String nodeClassPath() {
+        String own;
+        try {
+            own = Path.of(ClusterFixture.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (URISyntaxException | RuntimeException e) {
+            return System.getProperty("java.class.path");
+        }
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !Path.of(entry).toAbsolutePath().toString().equals(own))
+                .collect(Collectors.joining(File.pathSeparator));
     }
 
     /**

@@ -14,12 +14,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -45,6 +48,14 @@ public final class LocalCluster implements AutoCloseable {
     /** Settings written over the defaults of {@link #configText}, in the order given. */
     private final Map<String, String> overrides = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private String classPath = System.getProperty("java.class.path");
+    private boolean classArchiveWanted = true;
+    private Path classArchiveDir = NodeClassArchive.defaultDirectory();
+    /** The class-data archive node processes map, once looked up on the first start (see {@link NodeClassArchive}). */
+    private Optional<Path> classArchive;
+    /** Nodes that write the classes they loaded to an archive when they exit (a training run). */
+    private final Map<Integer, Path> archiveAtExit = new HashMap<>();
+    private Consumer<String> log = line -> System.err.println("mnemo: " + line);
 
     /**
      * A cluster of {@code nodes} under {@code dataDir}; {@code home} is the project root that holds
@@ -148,23 +159,31 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Starts node {@code node} (1-based) as a new process; its data directory is kept across restarts. */
+    /**
+     * Starts node {@code node} (1-based) as a new process; its data directory is kept across restarts. The first start
+     * looks up the class-data archive of the node processes, and makes it first if there is none yet (a training run
+     * of some seconds, once per build and JDK; see {@link NodeClassArchive}).
+     */
     public void start(int node) throws IOException {
         Path dir = dataDir.resolve("node-" + node);
         Files.createDirectories(dir);
         Path conf = dir.resolve("mnemo.conf");
         Files.writeString(conf, configText(node), StandardCharsets.UTF_8);
+        List<String> flags = nodeFlags();
+        if (classArchive == null) {
+            classArchive = classArchiveWanted ? NodeClassArchive.obtain(classArchiveDir, home, flags, classPath, log) : Optional.empty();
+        }
         List<String> cmd = new ArrayList<>();
         cmd.add(javaExecutable());
-        cmd.add("@" + home.resolve("config/jvm.options"));
-        if (Runtime.version().feature() >= 23) {
-            cmd.add("@" + home.resolve("config/jvm-jdk23.options"));
+        cmd.addAll(flags);
+        classArchive.ifPresent(a -> cmd.add("-XX:SharedArchiveFile=" + a));
+        Path dumpTo = archiveAtExit.get(node);
+        if (dumpTo != null) {
+            cmd.add("-XX:ArchiveClassesAtExit=" + dumpTo);
         }
-        cmd.add("@" + home.resolve("config/node-jvm.options"));
-        cmd.addAll(extraNodeFlags(System.getenv("MNEMO_NODE_JAVA_OPTS")));
         cmd.add("-Dmnemo.home=" + home);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath);
         cmd.add(MnemoCli.class.getName());
         cmd.add("node");
         cmd.add("--config");
@@ -172,6 +191,56 @@ public final class LocalCluster implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logOf(node).toFile()));
         processes[node] = pb.start();
+    }
+
+    /** The JVM flags of every node process: the project's option files, then {@code MNEMO_NODE_JAVA_OPTS}. */
+    private List<String> nodeFlags() {
+        List<String> flags = new ArrayList<>();
+        flags.add("@" + home.resolve("config/jvm.options"));
+        if (Runtime.version().feature() >= 23) {
+            flags.add("@" + home.resolve("config/jvm-jdk23.options"));
+        }
+        flags.add("@" + home.resolve("config/node-jvm.options"));
+        flags.addAll(extraNodeFlags(System.getenv("MNEMO_NODE_JAVA_OPTS")));
+        return flags;
+    }
+
+    /**
+     * Runs the node processes on {@code nodeClassPath} instead of this JVM's class path (a benchmark leaves its own
+     * classes out, so that the nodes' class path is all jars and can have a class-data archive). Before the first start.
+     */
+    public LocalCluster withClassPath(String nodeClassPath) {
+        this.classPath = Objects.requireNonNull(nodeClassPath, "nodeClassPath");
+        return this;
+    }
+
+    /** Starts the node processes without a class-data archive. Before the first start. */
+    public LocalCluster withoutClassArchive() {
+        this.classArchiveWanted = false;
+        return this;
+    }
+
+    /** Keeps class-data archives in {@code dir} instead of {@code MNEMO_CDS_DIR} or {@code ~/.cache/mnemo/cds}. */
+    public LocalCluster withClassArchiveDirectory(Path dir) {
+        this.classArchiveDir = Objects.requireNonNull(dir, "dir");
+        return this;
+    }
+
+    /** Makes node {@code node} write the classes it loaded to {@code archive} when it exits (a training run). */
+    LocalCluster archivingClassesAtExit(int node, Path archive) {
+        archiveAtExit.put(node, archive);
+        return this;
+    }
+
+    /** Where progress of the class-data archive goes (default: standard error, prefixed "mnemo: "). */
+    public LocalCluster withLog(Consumer<String> sink) {
+        this.log = Objects.requireNonNull(sink, "sink");
+        return this;
+    }
+
+    /** The class-data archive the node processes were started with, once a node was started. */
+    public Optional<Path> classArchive() {
+        return classArchive == null ? Optional.empty() : classArchive;
     }
 
     /** The flags of {@code MNEMO_NODE_JAVA_OPTS} (whitespace-separated; none when unset), added after the files'. */
@@ -272,6 +341,14 @@ public final class LocalCluster implements AutoCloseable {
         } catch (IOException | UncheckedIOException e) {
             return "";
         }
+    }
+
+    /** The process id of node {@code node}'s current process. */
+    public long pid(int node) {
+        if (processes[node] == null) {
+            throw new IllegalStateException("node " + node + " was never started");
+        }
+        return processes[node].pid();
     }
 
     public boolean isAlive(int node) {
