@@ -40,6 +40,8 @@ import java.util.random.RandomGenerator;
  * <p>Not thread-safe: one owner starts, kills and stops the nodes.
  */
 public final class LocalCluster implements AutoCloseable {
+    /** Partitions of a local cluster ({@code mnemo.cluster.partitions} unless overridden). */
+    static final int PARTITIONS = 64;
     private final Path home;
     private final Path dataDir;
     private final int basePort;
@@ -169,7 +171,7 @@ public final class LocalCluster implements AutoCloseable {
         Files.createDirectories(dir);
         Path conf = dir.resolve("mnemo.conf");
         Files.writeString(conf, configText(node), StandardCharsets.UTF_8);
-        List<String> flags = nodeFlags();
+        List<String> flags = nodeFlags(home);
         if (classArchive == null) {
             classArchive = classArchiveWanted ? NodeClassArchive.obtain(classArchiveDir, home, flags, classPath, log) : Optional.empty();
         }
@@ -193,8 +195,8 @@ public final class LocalCluster implements AutoCloseable {
         processes[node] = pb.start();
     }
 
-    /** The JVM flags of every node process: the project's option files, then {@code MNEMO_NODE_JAVA_OPTS}. */
-    private List<String> nodeFlags() {
+    /** The JVM flags of every node process: the project's option files under {@code home}, then {@code MNEMO_NODE_JAVA_OPTS}. */
+    static List<String> nodeFlags(Path home) {
         List<String> flags = new ArrayList<>();
         flags.add("@" + home.resolve("config/jvm.options"));
         if (Runtime.version().feature() >= 23) {
@@ -274,7 +276,7 @@ public final class LocalCluster implements AutoCloseable {
         settings.put("mnemo.grpc.port", Integer.toString(grpcPort(node)));
         settings.put("mnemo.metrics.port", Integer.toString(metricsPort(node)));
         settings.put("mnemo.raft.port", Integer.toString(raftPort(node)));
-        settings.put("mnemo.cluster.partitions", "64");
+        settings.put("mnemo.cluster.partitions", Integer.toString(PARTITIONS));
         settings.put("mnemo.ignite.discovery-port", Integer.toString(basePort + 300 + node));
         settings.put("mnemo.ignite.communication-port", Integer.toString(basePort + 400 + node));
         settings.put("mnemo.storage.warm.entries-per-partition", "10000");

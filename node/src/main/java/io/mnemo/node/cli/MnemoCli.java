@@ -15,6 +15,9 @@ import io.mnemo.protocol.v1.TopologyRequest;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +31,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "mnemo", mixinStandardHelpOptions = true, version = "mnemo 0.1.0-SNAPSHOT",
         description = "Mnemo, a distributed store for episodic memories.",
         subcommands = {MnemoCli.NodeCommand.class, MnemoCli.LocalClusterCommand.class, DemoCommand.class,
-                MnemoCli.AdminCommand.class})
+                MnemoCli.AdminCommand.class, MnemoCli.ClassArchiveCommand.class})
 public final class MnemoCli implements Runnable {
     @Spec
     private CommandLine.Model.CommandSpec spec;
@@ -89,6 +92,35 @@ public final class MnemoCli implements Runnable {
             spec.commandLine().getOut().flush();
             stopped.await();
             return 0;
+        }
+    }
+
+    /**
+     * Prints the class-data archive of node processes launched like this command (its class path, the project's JVM
+     * option files and {@code MNEMO_NODE_JAVA_OPTS}), making it first if there is none (see {@link NodeClassArchive}).
+     */
+    @Command(name = "class-archive", description = "Print the class-data archive node processes start from (made "
+            + "first by a short two-node training run if there is none), for -XX:SharedArchiveFile.")
+    static final class ClassArchiveCommand implements Callable<Integer> {
+        @Option(names = "--existing", description = "Only print an archive that already exists; exit 1 if there is none.")
+        private boolean existing;
+
+        @Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            List<String> messages = new ArrayList<>();
+            String classPath = System.getProperty("java.class.path");
+            List<String> flags = LocalCluster.nodeFlags(home());
+            Optional<Path> archive = existing
+                    ? NodeClassArchive.existing(NodeClassArchive.defaultDirectory(), flags, classPath)
+                    : NodeClassArchive.obtain(NodeClassArchive.defaultDirectory(), home(), flags, classPath, messages::add);
+            messages.forEach(spec.commandLine().getErr()::println);
+            spec.commandLine().getErr().flush();
+            archive.ifPresent(spec.commandLine().getOut()::println);
+            spec.commandLine().getOut().flush();
+            return archive.isPresent() ? 0 : 1;
         }
     }
 

@@ -12,6 +12,7 @@ import io.mnemo.protocol.v1.RecallRequest;
 import io.mnemo.protocol.v1.RemoveRequest;
 import io.mnemo.protocol.v1.SpaceSpec;
 import io.mnemo.protocol.v1.StoreRequest;
+import io.mnemo.shardmap.PartitionFunction;
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -61,7 +62,7 @@ final class NodeClassArchive {
     /** Environment variable naming the directory archives are kept in. */
     static final String DIR_ENV = "MNEMO_CDS_DIR";
     private static final int KEEP = 4;
-    private static final int TRAINING_MEMORIES = 12;
+    private static final int TRAINING_MEMORIES = 4;
     private static final int TRAINING_DIMENSION = 768;
     private static final Duration TRAINING_START = Duration.ofSeconds(120);
     private static final Duration TRAINING_CALL_WINDOW = Duration.ofSeconds(30);
@@ -109,6 +110,19 @@ final class NodeClassArchive {
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** The archive for these node processes if it was made already (no training); empty when archives are off. */
+    static Optional<Path> existing(Path dir, List<String> flags, String classPath) {
+        if ("off".equalsIgnoreCase(System.getenv(SWITCH_ENV)) || unfitEntry(classPath).isPresent()) {
+            return Optional.empty();
+        }
+        try {
+            Path archive = dir.resolve("node-" + key(flags, classPath) + ".jsa");
+            return Files.exists(archive) ? Optional.of(archive) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
@@ -232,10 +246,12 @@ final class NodeClassArchive {
             retrying(() -> one.withDeadlineAfter(10, TimeUnit.SECONDS).createSpace(CreateSpaceRequest.newBuilder()
                     .setSpec(SpaceSpec.newBuilder().setName(space).setDimension(TRAINING_DIMENSION)).build()));
             Random random = new Random(7);
+            List<String> ids = samePartitionIds(space, TRAINING_MEMORIES);
             for (int i = 0; i < TRAINING_MEMORIES; i++) {
+                String id = ids.get(i);
                 var coordinator = i % 2 == 0 ? one : two;
                 var reader = i % 2 == 0 ? two : one;
-                Memory.Builder m = Memory.newBuilder().setSpace(space).setId("m-" + i)
+                Memory.Builder m = Memory.newBuilder().setSpace(space).setId(id)
                         .setCreatedAtNs(System.currentTimeMillis() * 1_000_000L).setContent("training " + i)
                         .setConfidence(random.nextFloat());
                 for (int d = 0; d < TRAINING_DIMENSION; d++) {
@@ -244,11 +260,11 @@ final class NodeClassArchive {
                 StoreRequest store = StoreRequest.newBuilder().setMemory(m).build();
                 retrying(() -> coordinator.withDeadlineAfter(10, TimeUnit.SECONDS).store(store));
                 for (Consistency c : List.of(Consistency.CONSISTENCY_ONE, Consistency.CONSISTENCY_QUORUM)) {
-                    RecallRequest recall = RecallRequest.newBuilder().setSpace(space).setId("m-" + i).setConsistency(c).build();
+                    RecallRequest recall = RecallRequest.newBuilder().setSpace(space).setId(id).setConsistency(c).build();
                     retrying(() -> reader.withDeadlineAfter(10, TimeUnit.SECONDS).recall(recall));
                 }
                 if (i % 8 == 0) {
-                    RemoveRequest remove = RemoveRequest.newBuilder().setSpace(space).setId("m-" + i).build();
+                    RemoveRequest remove = RemoveRequest.newBuilder().setSpace(space).setId(id).build();
                     retrying(() -> reader.withDeadlineAfter(10, TimeUnit.SECONDS).remove(remove));
                 }
             }
@@ -256,6 +272,22 @@ final class NodeClassArchive {
             a.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             b.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * {@code n} ids of one partition: a node creates a partition's files on its first write, which takes a while, and
+     * one partition loads the same classes as many.
+     */
+    private static List<String> samePartitionIds(String space, int n) {
+        PartitionFunction partitions = PartitionFunction.of(LocalCluster.PARTITIONS);
+        int target = partitions.partitionOf(space, "m-0");
+        List<String> ids = new ArrayList<>();
+        for (int k = 0; ids.size() < n; k++) {
+            if (partitions.partitionOf(space, "m-" + k) == target) {
+                ids.add("m-" + k);
+            }
+        }
+        return ids;
     }
 
     /** Runs {@code call}, again every 200 ms on errors a settling cluster gives, for up to the training call window. */

@@ -55,6 +55,18 @@ class NodeClassArchiveTest {
         assertThat(NodeClassArchive.key(List.of("@" + options, "-Xmx2g"), jar.toString())).isNotEqualTo(edited);
     }
 
+    @Test
+    void classArchiveCommand_onAClassPathWithDirectories_printsNothingAndFails() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = new picocli.CommandLine(new MnemoCli()).setOut(new java.io.PrintWriter(out))
+                .setErr(new java.io.PrintWriter(err)).execute("class-archive");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString()).contains("no class-data archive for node processes").contains("jars only");
+    }
+
     /**
      * The real thing: node processes on a jar-only class path get an archive made once by a training run, map it (the
      * JVM maps the archive file into the process), and a second cluster gets the same archive without training again.
