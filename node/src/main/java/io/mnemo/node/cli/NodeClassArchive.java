@@ -66,6 +66,7 @@ final class NodeClassArchive {
     private static final int TRAINING_DIMENSION = 768;
     private static final Duration TRAINING_START = Duration.ofSeconds(120);
     private static final Duration TRAINING_CALL_WINDOW = Duration.ofSeconds(30);
+    private static final Duration TRAINING_STOP = Duration.ofSeconds(180);
 
     private NodeClassArchive() {
     }
@@ -206,6 +207,8 @@ final class NodeClassArchive {
                 ready = System.nanoTime();
                 workload(cluster.endpoint(1), cluster.endpoint(2));
                 worked = System.nanoTime();
+                // Writing the archive at exit takes seconds on JDK 17 and half a minute on JDK 25: more than close() waits.
+                cluster.stop(2, TRAINING_STOP);
             } catch (IllegalStateException | StatusRuntimeException e) {
                 failure = e.getMessage();
             }
