@@ -94,6 +94,10 @@ final class ChronicleWarmTier implements WarmTier {
 
     /** Opens (creating if new) the warm tier in {@code config.dataDir()}. */
     static ChronicleWarmTier open(StorageConfig config) {
+        // Chronicle registers a shutdown hook when its resource releaser is first used, which may be a partition file
+        // created in the background while the process is already stopping: "Shutdown in progress", and a stack trace
+        // in the log of a node stopped during start-up. Initialised here, it registers while the node starts.
+        net.openhft.chronicle.core.io.BackgroundResourceReleaser.isOnBackgroundResourceReleaserThread();
         Path dir = config.dataDir();
         FileChannel ch = null;
         FileLock lock = null;
