@@ -33,6 +33,7 @@ import io.mnemo.node.security.NodeSecurity;
 import io.mnemo.node.storage.HybridClock;
 import io.mnemo.node.storage.SpaceConfig;
 import io.mnemo.node.storage.StorageConfig;
+import io.mnemo.node.storage.StoreClosedException;
 import io.mnemo.node.storage.TieredStore;
 import io.mnemo.node.storage.TieredStores;
 import io.mnemo.protocol.v1.SpaceSpec;
@@ -355,6 +356,9 @@ public final class MnemoNode implements AutoCloseable {
                 for (int p : owned) {
                     try {
                         store.preparePartition(p);
+                    } catch (StoreClosedException stopping) {
+                        LOG.info("node {}: stopped preparing partitions: the store closed", config.nodeId());
+                        return;
                     } catch (RuntimeException e) {
                         failed++;
                         LOG.warn("node {}: preparing partition {} failed; it opens on first use", config.nodeId(), p, e);
