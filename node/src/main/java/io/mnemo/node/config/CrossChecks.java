@@ -1,7 +1,6 @@
 package io.mnemo.node.config;
 
 import io.mnemo.node.numa.NumaMode;
-import io.mnemo.node.numa.NumaSetting;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,13 +50,13 @@ final class CrossChecks {
             problems.add(problem(c, Settings.MAX_CONTENT_BYTES, "is more than the whole hot tier, "
                     + side(c, Settings.HOT_MAX_BYTES) + ": one memory must fit in it"));
         }
-        String cpus = c.numa(NumaSetting.CPUS);
-        if (c.numaMode() == NumaMode.EXPLICIT && cpus.isEmpty()) {
+        boolean noCpus = c.get(Settings.NUMA_CPUS).isEmpty();
+        if (c.numaMode() == NumaMode.EXPLICIT && noCpus) {
             problems.add(problem(c, Settings.NUMA_MODE, "explicit needs CPU lists in "
-                    + Settings.NUMA.get(NumaSetting.CPUS).key() + ", which is empty"));
+                    + Settings.NUMA_CPUS.key() + ", which is empty"));
         }
-        if (c.numaMode() != NumaMode.EXPLICIT && !cpus.isEmpty()) {
-            problems.add(problem(c, Settings.NUMA.get(NumaSetting.CPUS), "is only used with "
+        if (c.numaMode() != NumaMode.EXPLICIT && !noCpus) {
+            problems.add(problem(c, Settings.NUMA_CPUS, "is only used with "
                     + Settings.NUMA_MODE.key() + " = explicit, but " + side(c, Settings.NUMA_MODE)));
         }
         return problems;

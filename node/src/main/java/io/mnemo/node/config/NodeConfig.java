@@ -1,7 +1,8 @@
 package io.mnemo.node.config;
 
+import io.mnemo.node.numa.NumaConfig;
+import io.mnemo.node.numa.NumaConfigException;
 import io.mnemo.node.numa.NumaMode;
-import io.mnemo.node.numa.NumaSetting;
 import io.mnemo.node.security.ClientAuth;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,9 +112,20 @@ public final class NodeConfig {
         return get(Settings.NUMA_MODE);
     }
 
-    /** The text of a NUMA setting other than the mode (the NUMA package parses it). */
-    public String numa(NumaSetting setting) {
-        return get(Objects.requireNonNull(Settings.NUMA.get(setting), () -> "use numaMode() for " + setting));
+    /**
+     * The NUMA settings as the NUMA package takes them. Every value was parsed and checked at load, and
+     * {@link Builder#build()} made one of these to check the rules between them, so this does not throw.
+     */
+    public NumaConfig numaConfig() {
+        return NumaSettings.numaConfig(this);
+    }
+
+    /**
+     * A NUMA check that needs the machine (are the CPUs of mnemo.numa.cpus online, allowed, in one NUMA node?) and
+     * so runs when the workers start, refused as a bad value at load is: naming the key, the value and its source.
+     */
+    public ConfigException numaRefusal(NumaConfigException refused) {
+        return NumaSettings.refusal(this, refused);
     }
 
     public int igniteDiscoveryPort() {
@@ -291,10 +303,6 @@ public final class NodeConfig {
             return set(Settings.NUMA_MODE, mode);
         }
 
-        public Builder numa(NumaSetting setting, String text) {
-            return set(Objects.requireNonNull(Settings.NUMA.get(setting), () -> "use numaMode() for " + setting), text);
-        }
-
         public Builder igniteDiscoveryPort(int port) {
             return set(Settings.IGNITE_DISCOVERY_PORT, port);
         }
@@ -351,6 +359,9 @@ public final class NodeConfig {
             }
             NodeConfig config = new NodeConfig(all, from);
             problems.addAll(CrossChecks.of(config));
+            if (problems.isEmpty()) {
+                problems.addAll(NumaSettings.problems(config));
+            }
             if (!problems.isEmpty()) {
                 throw new ConfigException(problems);
             }

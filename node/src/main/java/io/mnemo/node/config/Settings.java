@@ -1,5 +1,7 @@
 package io.mnemo.node.config;
 
+import io.mnemo.node.numa.CpuSet;
+import io.mnemo.node.numa.NumaConfig;
 import io.mnemo.node.numa.NumaConfigException;
 import io.mnemo.node.numa.NumaMode;
 import io.mnemo.node.numa.NumaSetting;
@@ -10,11 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -26,11 +26,14 @@ import java.util.stream.Collectors;
  * test checks the two agree. To add a setting, add a constant here (and a getter to {@link NodeConfig} if code
  * reads it by name), then regenerate the README table.
  *
- * <p>The NUMA settings are declared by {@link NumaSetting} next to the code that uses them and listed here from it,
- * so their keys, defaults and descriptions exist once.
+ * <p>The NUMA settings' keys and descriptions are declared by {@link NumaSetting} next to the code that uses them,
+ * their defaults by {@link NumaConfig}'s builder and their limits by {@link NumaConfig}'s constants; they are typed
+ * here from those, so each exists once. {@link NodeConfig#numaConfig()} hands the parsed values to the NUMA package.
  */
 public final class Settings {
     private static final List<Setting<?>> REGISTRY = new ArrayList<>();
+    /** The NUMA settings' defaults are NumaConfig's: its builder holds them. */
+    private static final NumaConfig NUMA_DEFAULTS = NumaConfig.defaults();
 
     /** This node's id: the writer id in every version it stamps; unique in the cluster and never reused. */
     public static final Setting<Integer> NODE_ID = integer("mnemo.node.id", null, 0, Integer.MAX_VALUE,
@@ -84,10 +87,31 @@ public final class Settings {
             "How long a removal's tombstone is kept before it is collected. A replica that was away longer may bring "
                     + "removed memories back: keep it above the longest outage repaired by hints and anti-entropy.");
     public static final Setting<NumaMode> NUMA_MODE = register(new Setting<>(NumaSetting.MODE.key(), "off|auto|explicit",
-            Settings::parseNumaMode, NumaMode::settingValue, m -> null, parseNumaMode(NumaSetting.MODE.defaultValue()),
-            "off, auto, explicit", NumaSetting.MODE.description()));
-    /** The other NUMA settings, as text the NUMA package reads and checks. */
-    public static final Map<NumaSetting, Setting<String>> NUMA = numaSettings();
+            Settings::parseNumaMode, NumaMode::settingValue, m -> null, NUMA_DEFAULTS.mode(), "off, auto, explicit",
+            NumaSetting.MODE.description()));
+    /** The explicit pools' CPU lists; empty (the default) unless {@link #NUMA_MODE} is explicit. */
+    public static final Setting<List<CpuSet>> NUMA_CPUS = register(new Setting<>(NumaSetting.CPUS.key(), "CPU lists",
+            text -> text.isBlank() ? List.of() : NumaConfig.parseCpuLists(text.strip()), NumaConfig::formatCpuLists,
+            NumaConfig::cpuListsProblem, NUMA_DEFAULTS.cpuLists(),
+            "empty, or one cpulist per pool separated by ';' (0-3,8-11;4-7); lists non-empty and disjoint",
+            NumaSetting.CPUS.description()));
+    public static final Setting<Integer> NUMA_THREADS_PER_CPU = integer(NumaSetting.THREADS_PER_CPU.key(),
+            NUMA_DEFAULTS.threadsPerCpu(), 1, NumaConfig.MAX_THREADS_PER_CPU, NumaSetting.THREADS_PER_CPU.description());
+    public static final Setting<Boolean> NUMA_ONE_THREAD_PER_CORE = bool(NumaSetting.ONE_THREAD_PER_CORE.key(),
+            NUMA_DEFAULTS.oneThreadPerCore(), NumaSetting.ONE_THREAD_PER_CORE.description());
+    public static final Setting<Integer> NUMA_AUTO_MIN_CPUS = integer(NumaSetting.AUTO_MIN_CPUS.key(),
+            NUMA_DEFAULTS.autoMinCpus(), 1, NumaConfig.MAX_AUTO_MIN_CPUS, NumaSetting.AUTO_MIN_CPUS.description());
+    public static final Setting<Integer> NUMA_UNPINNED_THREADS = integer(NumaSetting.UNPINNED_THREADS.key(),
+            NUMA_DEFAULTS.unpinnedThreads(), 0, NumaConfig.MAX_UNPINNED_THREADS,
+            NumaSetting.UNPINNED_THREADS.description());
+    public static final Setting<Integer> NUMA_QUEUE_CAPACITY = integer(NumaSetting.QUEUE_CAPACITY.key(),
+            NUMA_DEFAULTS.queueCapacity(), 1, NumaConfig.MAX_QUEUE_CAPACITY, NumaSetting.QUEUE_CAPACITY.description());
+    public static final Setting<Duration> NUMA_SHUTDOWN_TIMEOUT = duration(NumaSetting.SHUTDOWN_TIMEOUT.key(),
+            NUMA_DEFAULTS.shutdownTimeout(), NumaConfig.MIN_SHUTDOWN_TIMEOUT, NumaConfig.MAX_SHUTDOWN_TIMEOUT,
+            NumaSetting.SHUTDOWN_TIMEOUT.description());
+    public static final Setting<Path> NUMA_SYSFS_ROOT = register(new Setting<>(NumaSetting.SYSFS_ROOT.key(), "path",
+            text -> Path.of(text.strip()), Path::toString, p -> p.toString().isEmpty() ? "must not be empty" : null,
+            NUMA_DEFAULTS.sysfsRoot(), "a directory", NumaSetting.SYSFS_ROOT.description()));
     public static final Setting<Integer> IGNITE_DISCOVERY_PORT = integer("mnemo.ignite.discovery-port", 47_500, 1,
             65_535, "Port of Ignite's discovery (membership); peers list it in mnemo.cluster.seeds.");
     public static final Setting<Duration> IGNITE_FAILURE_DETECTION_TIMEOUT = duration(
@@ -181,6 +205,19 @@ public final class Settings {
         return register(new Setting<>(key, "integer", text -> parseNumber(text, Long::parseLong), String::valueOf,
                 v -> v < min || v > max ? v + " is outside " + min + ".." + max : null, def, min + ".." + max,
                 description));
+    }
+
+    private static Setting<Boolean> bool(String key, boolean def, String description) {
+        return register(new Setting<>(key, "boolean", Settings::parseBoolean, String::valueOf, v -> null, def,
+                "true, false", description));
+    }
+
+    private static boolean parseBoolean(String text) {
+        String s = text.strip();
+        if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
+            return s.equalsIgnoreCase("true");
+        }
+        throw new IllegalArgumentException("expected true or false, got '" + text + "'");
     }
 
     private static <N> N parseNumber(String text, Function<String, N> parser) {
@@ -282,18 +319,5 @@ public final class Settings {
         } catch (NumaConfigException e) {
             throw new IllegalArgumentException("expected one of off, auto, explicit, got '" + text + "'");
         }
-    }
-
-    private static Map<NumaSetting, Setting<String>> numaSettings() {
-        Map<NumaSetting, Setting<String>> m = new EnumMap<>(NumaSetting.class);
-        for (NumaSetting n : NumaSetting.values()) {
-            if (n != NumaSetting.MODE) {
-                // NumaSetting writes "no default" as a parenthesised note such as "(none)": that is the empty text.
-                String def = n.defaultValue().startsWith("(") ? "" : n.defaultValue();
-                m.put(n, register(new Setting<>(n.key(), "text", String::strip, Function.identity(), v -> null, def,
-                        "see description", n.description())));
-            }
-        }
-        return Collections.unmodifiableMap(m);
     }
 }

@@ -2,24 +2,40 @@ package io.mnemo.node.numa;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * Immutable NUMA placement settings, made by a validating {@link Builder}: each setter refuses a bad
  * value (with the value in the message) and refuses being called twice; {@link Builder#build()} checks
  * the settings against each other. Checks that need the machine (is CPU 7 online?) happen when the
  * workers start, in {@link PinningPlan}.
+ *
+ * <p>The node does not parse text here: its configuration registry ({@code io.mnemo.node.config.Settings}) reads
+ * every NUMA setting as a typed value, within the limits below, and hands them to this builder. The limits are
+ * public so that the registry and this builder refuse the same values.
  */
 public final class NumaConfig {
 
-    private static final int MAX_THREADS_PER_CPU = 64;
-    private static final int MAX_UNPINNED_THREADS = 4096;
+    /** Largest {@code mnemo.numa.threads-per-cpu}: more threads per CPU only adds context switches. */
+    public static final int MAX_THREADS_PER_CPU = 64;
+    /** Largest {@code mnemo.numa.auto-min-cpus}: one more than the largest CPU id (auto then never pins one node). */
+    public static final int MAX_AUTO_MIN_CPUS = CpuSet.MAX_CPU_ID + 1;
+    /** Largest {@code mnemo.numa.unpinned-threads}. */
+    public static final int MAX_UNPINNED_THREADS = 4096;
+    /**
+     * Largest {@code mnemo.numa.queue-capacity}, 16 times the default. The pool counts waiting tasks in an int that
+     * may pass the capacity by one, so the code's hard limit is {@code Integer.MAX_VALUE - 1}; but each waiting
+     * task holds a queue node and its call, and a million waiting tasks are seconds of queueing, past any client's
+     * deadline: a larger queue only turns back-pressure into memory pressure.
+     */
+    public static final int MAX_QUEUE_CAPACITY = 1 << 20;
+    /** Shortest {@code mnemo.numa.shutdown-timeout}: the millisecond is the unit {@code close()} waits in. */
+    public static final Duration MIN_SHUTDOWN_TIMEOUT = Duration.ofMillis(1);
+    /** Longest {@code mnemo.numa.shutdown-timeout}, as long as the node's own drain may take. */
+    public static final Duration MAX_SHUTDOWN_TIMEOUT = Duration.ofHours(1);
 
     private final NumaMode mode;
     private final List<CpuSet> cpuLists;
@@ -51,21 +67,6 @@ public final class NumaConfig {
     /** All defaults: mode auto. */
     public static NumaConfig defaults() {
         return builder().build();
-    }
-
-    /**
-     * Settings from a lookup by key (a configuration file, system properties, or the environment via
-     * {@link NumaSetting#envName()}); keys the lookup returns {@code null} for keep their defaults.
-     */
-    public static NumaConfig from(Function<NumaSetting, String> lookup) {
-        Builder b = builder();
-        for (NumaSetting setting : NumaSetting.values()) {
-            String value = lookup.apply(setting);
-            if (value != null) {
-                b.set(setting, value);
-            }
-        }
-        return b.build();
     }
 
     /** The placement mode. */
@@ -125,6 +126,46 @@ public final class NumaConfig {
         return out.toString();
     }
 
+    /**
+     * Reads {@code mnemo.numa.cpus}: CPU lists in the kernel's cpulist format ({@link CpuSet#parse}), one per pool,
+     * separated by {@code ;}, e.g. {@code 0-3,8-11;4-7}. Only the syntax is checked: an empty list (as in
+     * {@code 0-1;;2-3}) parses as an empty set, which {@link #cpuListsProblem} refuses.
+     *
+     * @throws IllegalArgumentException saying which pool's list is malformed and why (the caller names the key)
+     */
+    public static List<CpuSet> parseCpuLists(String text) {
+        String[] parts = text.split(";", -1);
+        List<CpuSet> lists = new ArrayList<>(parts.length);
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                lists.add(CpuSet.parse(parts[i]));
+            } catch (CpuListFormatException e) {
+                throw new IllegalArgumentException("pool " + i + ": " + e.getMessage(), e);
+            }
+        }
+        return List.copyOf(lists);
+    }
+
+    /**
+     * Why {@code lists} cannot be pools, or null when they can: every list needs a CPU, and no CPU may serve two
+     * pools. Whether the CPUs exist on this machine is checked when the workers start ({@link PinningPlan}).
+     */
+    public static String cpuListsProblem(List<CpuSet> lists) {
+        for (int i = 0; i < lists.size(); i++) {
+            CpuSet list = lists.get(i);
+            if (list.isEmpty()) {
+                return "pool " + i + " has an empty CPU list";
+            }
+            for (int j = 0; j < i; j++) {
+                CpuSet shared = lists.get(j).intersect(list);
+                if (!shared.isEmpty()) {
+                    return "pools " + j + " and " + i + " overlap on CPUs " + shared.format() + "; each CPU may serve one pool";
+                }
+            }
+        }
+        return null;
+    }
+
     @Override
     public String toString() {
         return "NumaConfig{mode=" + mode.settingValue()
@@ -158,32 +199,6 @@ public final class NumaConfig {
             }
         }
 
-        /** Sets {@code setting} from its text form, as a configuration file or environment gives it. */
-        public Builder set(NumaSetting setting, String value) {
-            switch (setting) {
-                case MODE:
-                    return mode(NumaMode.parse(value));
-                case CPUS:
-                    return cpus(value);
-                case THREADS_PER_CPU:
-                    return threadsPerCpu(parseInt(setting, value));
-                case ONE_THREAD_PER_CORE:
-                    return oneThreadPerCore(parseBoolean(setting, value));
-                case AUTO_MIN_CPUS:
-                    return autoMinCpus(parseInt(setting, value));
-                case UNPINNED_THREADS:
-                    return unpinnedThreads(parseInt(setting, value));
-                case QUEUE_CAPACITY:
-                    return queueCapacity(parseInt(setting, value));
-                case SHUTDOWN_TIMEOUT:
-                    return shutdownTimeout(parseDuration(setting, value));
-                case SYSFS_ROOT:
-                    return sysfsRoot(value == null ? null : Path.of(value.strip()));
-                default:
-                    throw new IllegalStateException("unhandled setting " + setting);
-            }
-        }
-
         /** {@code mnemo.numa.mode}. */
         public Builder mode(NumaMode value) {
             if (value == null) {
@@ -195,41 +210,43 @@ public final class NumaConfig {
         }
 
         /**
-         * {@code mnemo.numa.cpus}: one CPU list per pool, separated by {@code ;}, e.g. {@code 0-1;2-3}.
-         * Refuses an empty list (including a stray {@code ;}) and lists that share a CPU.
+         * {@code mnemo.numa.cpus} in its text form: one CPU list per pool, separated by {@code ;}, e.g.
+         * {@code 0-1;2-3} (see {@link #parseCpuLists}), then as {@link #cpuLists}.
          */
         public Builder cpus(String value) {
             String key = NumaSetting.CPUS.key();
             if (value == null || value.isBlank()) {
                 throw new NumaConfigException(key, value, "no CPU lists given (expected e.g. 0-1;2-3)");
             }
-            once(NumaSetting.CPUS, value);
-            List<CpuSet> lists = new ArrayList<>();
-            String[] parts = value.split(";", -1);
-            for (int i = 0; i < parts.length; i++) {
-                CpuSet list;
-                try {
-                    list = CpuSet.parse(parts[i]);
-                } catch (CpuListFormatException e) {
-                    throw new NumaConfigException(key, value, "pool " + i + ": " + e.getMessage());
-                }
-                if (list.isEmpty()) {
-                    throw new NumaConfigException(key, value, "pool " + i + " has an empty CPU list");
-                }
-                for (int j = 0; j < lists.size(); j++) {
-                    CpuSet shared = lists.get(j).intersect(list);
-                    if (!shared.isEmpty()) {
-                        throw new NumaConfigException(key, value,
-                                "pools " + j + " and " + i + " overlap on CPUs " + shared.format() + "; each CPU may serve one pool");
-                    }
-                }
-                lists.add(list);
+            List<CpuSet> lists;
+            try {
+                lists = parseCpuLists(value);
+            } catch (IllegalArgumentException e) {
+                throw new NumaConfigException(key, value, e.getMessage());
             }
+            return cpuLists(lists);
+        }
+
+        /**
+         * {@code mnemo.numa.cpus}: one CPU set per pool. Refuses no lists, an empty list and lists that share a CPU
+         * ({@link #cpuListsProblem}).
+         */
+        public Builder cpuLists(List<CpuSet> value) {
+            String key = NumaSetting.CPUS.key();
+            if (value == null || value.isEmpty()) {
+                throw new NumaConfigException(key, "", "no CPU lists given (expected e.g. 0-1;2-3)");
+            }
+            List<CpuSet> lists = List.copyOf(value);
+            String problem = cpuListsProblem(lists);
+            if (problem != null) {
+                throw new NumaConfigException(key, formatCpuLists(lists), problem);
+            }
+            once(NumaSetting.CPUS, formatCpuLists(lists));
             this.cpuLists = lists;
             return this;
         }
 
-        /** {@code mnemo.numa.threads-per-cpu}, 1..64. */
+        /** {@code mnemo.numa.threads-per-cpu}, 1..{@value #MAX_THREADS_PER_CPU}. */
         public Builder threadsPerCpu(int value) {
             requireRange(NumaSetting.THREADS_PER_CPU, value, 1, MAX_THREADS_PER_CPU);
             once(NumaSetting.THREADS_PER_CPU, value);
@@ -244,15 +261,15 @@ public final class NumaConfig {
             return this;
         }
 
-        /** {@code mnemo.numa.auto-min-cpus}, 1..65536. */
+        /** {@code mnemo.numa.auto-min-cpus}, 1..{@link #MAX_AUTO_MIN_CPUS}. */
         public Builder autoMinCpus(int value) {
-            requireRange(NumaSetting.AUTO_MIN_CPUS, value, 1, CpuSet.MAX_CPU_ID + 1);
+            requireRange(NumaSetting.AUTO_MIN_CPUS, value, 1, MAX_AUTO_MIN_CPUS);
             once(NumaSetting.AUTO_MIN_CPUS, value);
             this.autoMinCpus = value;
             return this;
         }
 
-        /** {@code mnemo.numa.unpinned-threads}, 0 (derive) .. 4096. */
+        /** {@code mnemo.numa.unpinned-threads}, 0 (derive) .. {@value #MAX_UNPINNED_THREADS}. */
         public Builder unpinnedThreads(int value) {
             requireRange(NumaSetting.UNPINNED_THREADS, value, 0, MAX_UNPINNED_THREADS);
             once(NumaSetting.UNPINNED_THREADS, value);
@@ -260,18 +277,19 @@ public final class NumaConfig {
             return this;
         }
 
-        /** {@code mnemo.numa.queue-capacity}, at least 1. */
+        /** {@code mnemo.numa.queue-capacity}, 1..{@value #MAX_QUEUE_CAPACITY}. */
         public Builder queueCapacity(int value) {
-            requireRange(NumaSetting.QUEUE_CAPACITY, value, 1, Integer.MAX_VALUE);
+            requireRange(NumaSetting.QUEUE_CAPACITY, value, 1, MAX_QUEUE_CAPACITY);
             once(NumaSetting.QUEUE_CAPACITY, value);
             this.queueCapacity = value;
             return this;
         }
 
-        /** {@code mnemo.numa.shutdown-timeout}, positive. */
+        /** {@code mnemo.numa.shutdown-timeout}, {@link #MIN_SHUTDOWN_TIMEOUT}..{@link #MAX_SHUTDOWN_TIMEOUT}. */
         public Builder shutdownTimeout(Duration value) {
-            if (value == null || value.isNegative() || value.isZero()) {
-                throw new NumaConfigException(NumaSetting.SHUTDOWN_TIMEOUT.key(), value, "must be a positive duration");
+            if (value == null || value.compareTo(MIN_SHUTDOWN_TIMEOUT) < 0 || value.compareTo(MAX_SHUTDOWN_TIMEOUT) > 0) {
+                throw new NumaConfigException(NumaSetting.SHUTDOWN_TIMEOUT.key(), value,
+                        "must be in " + MIN_SHUTDOWN_TIMEOUT + ".." + MAX_SHUTDOWN_TIMEOUT);
             }
             once(NumaSetting.SHUTDOWN_TIMEOUT, value);
             this.shutdownTimeout = value;
@@ -312,51 +330,6 @@ public final class NumaConfig {
         private static void requireRange(NumaSetting setting, int value, int min, int max) {
             if (value < min || value > max) {
                 throw new NumaConfigException(setting.key(), value, "must be in " + min + ".." + max);
-            }
-        }
-
-        private static int parseInt(NumaSetting setting, String value) {
-            try {
-                return Integer.parseInt(value.strip());
-            } catch (NumberFormatException | NullPointerException e) {
-                throw new NumaConfigException(setting.key(), value, "not an integer");
-            }
-        }
-
-        private static boolean parseBoolean(NumaSetting setting, String value) {
-            String v = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
-            if (v.equals("true") || v.equals("false")) {
-                return v.equals("true");
-            }
-            throw new NumaConfigException(setting.key(), value, "expected true or false");
-        }
-
-        static Duration parseDuration(NumaSetting setting, String value) {
-            String v = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
-            try {
-                if (v.startsWith("p")) {
-                    return Duration.parse(v.toUpperCase(Locale.ROOT));
-                }
-                int split = 0;
-                while (split < v.length() && Character.isDigit(v.charAt(split))) {
-                    split++;
-                }
-                if (split == 0 || split > 12) {
-                    throw new NumaConfigException(setting.key(), value, "expected a duration such as 500ms, 10s, 2m or PT10S");
-                }
-                long amount = Long.parseLong(v.substring(0, split));
-                switch (v.substring(split)) {
-                    case "ms":
-                        return Duration.ofMillis(amount);
-                    case "s":
-                        return Duration.ofSeconds(amount);
-                    case "m":
-                        return Duration.ofMinutes(amount);
-                    default:
-                        throw new NumaConfigException(setting.key(), value, "expected a duration such as 500ms, 10s, 2m or PT10S");
-                }
-            } catch (DateTimeParseException e) {
-                throw new NumaConfigException(setting.key(), value, "expected a duration such as 500ms, 10s, 2m or PT10S");
             }
         }
     }

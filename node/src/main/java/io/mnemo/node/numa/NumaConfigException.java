@@ -10,12 +10,14 @@ public final class NumaConfigException extends NumaException {
 
     private final String setting;
     private final String value;
+    private final String problem;
 
     /** {@code setting} = {@code value} is refused because of {@code problem}. */
     public NumaConfigException(String setting, Object value, String problem) {
         super(setting + "=" + value + " refused: " + problem);
         this.setting = setting;
         this.value = String.valueOf(value);
+        this.problem = problem;
     }
 
     /** The setting's name, e.g. {@code mnemo.numa.cpus}. */
@@ -26,5 +28,10 @@ public final class NumaConfigException extends NumaException {
     /** The refused value as text. */
     public String value() {
         return value;
+    }
+
+    /** What is wrong, without the setting and value (for callers that name those their own way). */
+    public String problem() {
+        return problem;
     }
 }

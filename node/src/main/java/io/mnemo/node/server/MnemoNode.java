@@ -14,11 +14,11 @@ import io.mnemo.node.cluster.ownership.BaselineState;
 import io.mnemo.node.cluster.ownership.MemberState;
 import io.mnemo.node.cluster.ownership.SpaceSettings;
 import io.mnemo.node.cluster.ownership.TopologyMapper;
+import io.mnemo.node.config.ConfigException;
 import io.mnemo.node.config.HostPort;
 import io.mnemo.node.config.NodeConfig;
 import io.mnemo.node.config.Settings;
-import io.mnemo.node.numa.NumaConfig;
-import io.mnemo.node.numa.NumaSetting;
+import io.mnemo.node.numa.NumaConfigException;
 import io.mnemo.node.numa.NumaStatus;
 import io.mnemo.node.numa.NumaWorkers;
 import io.mnemo.node.numa.WorkerErrorHandler;
@@ -130,6 +130,8 @@ public final class MnemoNode implements AutoCloseable {
      * returns.
      *
      * @throws IllegalStateException if seeds are set but no Raft members are configured
+     * @throws ConfigException       if a setting cannot be honoured here (TLS files, NUMA CPU lists this machine
+     *                               lacks), naming the key, the value and where it came from
      * @throws IOException           if a port cannot be bound
      */
     public static MnemoNode start(NodeConfig config) throws IOException {
@@ -163,7 +165,11 @@ public final class MnemoNode implements AutoCloseable {
         LOG.info("node {}: storage open at {} ({} partitions); recovery: {}", nodeId, config.dataDir(), partitions,
                 store.stats().recovery());
 
-        numa = NumaWorkers.start(NumaConfig.from(this::numaSetting), partitions, WorkerErrorHandler.logging());
+        try {
+            numa = NumaWorkers.start(config.numaConfig(), partitions, WorkerErrorHandler.logging());
+        } catch (NumaConfigException e) {
+            throw config.numaRefusal(e);
+        }
         resources.push(numa);
         LOG.info("node {}: NUMA workers: {}", nodeId, numa.status());
 
@@ -272,12 +278,6 @@ public final class MnemoNode implements AutoCloseable {
         }
         LOG.info("node {} started: gRPC {}, health/metrics http://{}:{}/ ({})", nodeId, endpoint, config.bindHost(),
                 health.port(), gate.isOpen() ? "ready" : "ready once the baseline names it an active member");
-    }
-
-    /** A NUMA setting's text for {@link NumaConfig#from}; the configuration's empty text means "not set". */
-    private String numaSetting(NumaSetting s) {
-        String text = s == NumaSetting.MODE ? config.numaMode().settingValue() : config.numa(s);
-        return text == null || text.isEmpty() ? null : text;
     }
 
     /**

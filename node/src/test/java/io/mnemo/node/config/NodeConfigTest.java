@@ -3,8 +3,9 @@ package io.mnemo.node.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mnemo.node.numa.CpuSet;
+import io.mnemo.node.numa.NumaConfig;
 import io.mnemo.node.numa.NumaMode;
-import io.mnemo.node.numa.NumaSetting;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -42,7 +43,8 @@ class NodeConfigTest {
         assertThat(c.maxContentBytes()).isEqualTo(DataSize.ofMebibytes(1));
         assertThat(c.defaultEmbeddingDimension()).isEqualTo(768);
         assertThat(c.numaMode()).isEqualTo(NumaMode.AUTO);
-        assertThat(c.numa(NumaSetting.CPUS)).isEmpty();
+        assertThat(c.get(Settings.NUMA_CPUS)).isEmpty();
+        assertThat(c.numaConfig()).hasToString(NumaConfig.defaults().toString());
         assertThat(c.igniteFailureDetectionTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.sourceOf(Settings.PARTITIONS)).isEqualTo(Source.byDefault());
         assertThat(c.sourceOf(Settings.NODE_ID)).isEqualTo(Source.code());
@@ -229,15 +231,18 @@ class NodeConfigTest {
 
     @Test
     void build_cpusWithoutExplicitNuma_isRefused() {
-        assertThatThrownBy(() -> minimal().numa(NumaSetting.CPUS, "0-1").build())
+        assertThatThrownBy(() -> minimal().set(Settings.NUMA_CPUS, List.of(CpuSet.range(0, 1))).build())
                 .satisfies(e -> assertThat(onlyProblem(e).key()).isEqualTo("mnemo.numa.cpus"));
     }
 
     @Test
     void build_explicitNumaWithCpus_isAccepted() {
-        NodeConfig c = minimal().numaMode(NumaMode.EXPLICIT).numa(NumaSetting.CPUS, "0-1;2-3").build();
+        NodeConfig c = minimal().numaMode(NumaMode.EXPLICIT)
+                .set(Settings.NUMA_CPUS, List.of(CpuSet.range(0, 1), CpuSet.range(2, 3))).build();
 
-        assertThat(c.numa(NumaSetting.CPUS)).isEqualTo("0-1;2-3");
+        assertThat(Settings.NUMA_CPUS.format(c.get(Settings.NUMA_CPUS))).isEqualTo("0-1;2-3");
+        assertThat(c.numaConfig().mode()).isEqualTo(NumaMode.EXPLICIT);
+        assertThat(c.numaConfig().cpuLists()).containsExactly(CpuSet.range(0, 1), CpuSet.range(2, 3));
     }
 
     @Test

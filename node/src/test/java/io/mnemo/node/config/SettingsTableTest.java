@@ -29,6 +29,31 @@ class SettingsTableTest {
     }
 
     @Test
+    void markdown_numaSettings_showTheirTypeDefaultAndRange() {
+        List<String> lines = SettingsTable.markdown().lines().toList();
+
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(
+                "| `mnemo.numa.cpus` | `MNEMO_NUMA_CPUS` | CPU lists | (empty) | empty, or one cpulist per pool separated by "
+                        + "';' (0-3,8-11;4-7); lists non-empty and disjoint | "));
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(
+                "| `mnemo.numa.threads-per-cpu` | `MNEMO_NUMA_THREADS_PER_CPU` | integer | `1` | 1..64 | "));
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(
+                "| `mnemo.numa.one-thread-per-core` | `MNEMO_NUMA_ONE_THREAD_PER_CORE` | boolean | `false` | true, false | "));
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(
+                "| `mnemo.numa.auto-min-cpus` | `MNEMO_NUMA_AUTO_MIN_CPUS` | integer | `4` | 1..65536 | "));
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(
+                "| `mnemo.numa.unpinned-threads` | `MNEMO_NUMA_UNPINNED_THREADS` | integer | `0` | 0..4096 | "));
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(
+                "| `mnemo.numa.queue-capacity` | `MNEMO_NUMA_QUEUE_CAPACITY` | integer | `65536` | 1..1048576 | "));
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(
+                "| `mnemo.numa.shutdown-timeout` | `MNEMO_NUMA_SHUTDOWN_TIMEOUT` | duration | `10s` | 1ms..1h | "));
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(
+                "| `mnemo.numa.sysfs-root` | `MNEMO_NUMA_SYSFS_ROOT` | path | `/sys/devices/system` | a directory | "));
+        assertThat(lines).noneSatisfy(l -> assertThat(l).contains("| text |"));
+        assertThat(lines).noneSatisfy(l -> assertThat(l).contains("see description"));
+    }
+
+    @Test
     void withTable_readmeWithMarkers_replacesOnlyBetweenThem() {
         String readme = "# Title\n\n" + SettingsTable.BEGIN + "\nold table\n" + SettingsTable.END + "\nafter\n";
 

@@ -61,6 +61,22 @@ class SettingsTest {
     }
 
     @Test
+    void numaSettings_environmentVariables_areTheNumaPackagesNames() {
+        for (NumaSetting n : NumaSetting.values()) {
+            assertThat(Settings.byKey(n.key()).orElseThrow().envVar()).as(n.key()).isEqualTo(n.envName());
+        }
+        assertThat(Settings.NUMA_ONE_THREAD_PER_CORE.envVar()).isEqualTo("MNEMO_NUMA_ONE_THREAD_PER_CORE");
+        assertThat(Settings.NUMA_SHUTDOWN_TIMEOUT.envVar()).isEqualTo("MNEMO_NUMA_SHUTDOWN_TIMEOUT");
+    }
+
+    @Test
+    void numaSettings_emptyCpuText_isNoLists() {
+        assertThat(Settings.NUMA_CPUS.parse("")).isEmpty();
+        assertThat(Settings.NUMA_CPUS.parse("  ")).isEmpty();
+        assertThat(Settings.NUMA_CPUS.format(Settings.NUMA_CPUS.parse(" 8-11,0-3 ;4"))).isEqualTo("0-3,8-11;4");
+    }
+
+    @Test
     void byKey_unknownKey_isEmpty() {
         assertThat(Settings.byKey("mnemo.grpc.prot")).isEmpty();
         assertThat(Settings.byKey("mnemo.grpc.port")).contains(Settings.GRPC_PORT);

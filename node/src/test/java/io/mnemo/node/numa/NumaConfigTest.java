@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class NumaConfigTest {
@@ -27,25 +26,14 @@ class NumaConfigTest {
     }
 
     @Test
-    void defaults_matchTheSettingsTable() {
-        NumaConfig c = NumaConfig.defaults();
-        NumaConfig fromTable = NumaConfig.from(s -> s == NumaSetting.CPUS ? null : s.defaultValue());
-
-        assertThat(fromTable.toString()).isEqualTo(c.toString());
+    void envName_keyUpperCasedWithUnderscores() {
         assertThat(NumaSetting.THREADS_PER_CPU.envName()).isEqualTo("MNEMO_NUMA_THREADS_PER_CPU");
     }
 
     @Test
-    void from_textSettings_parsesEach() {
-        Map<NumaSetting, String> given = Map.of(
-                NumaSetting.MODE, " Explicit ",
-                NumaSetting.CPUS, "0-1; 2,3",
-                NumaSetting.THREADS_PER_CPU, "2",
-                NumaSetting.ONE_THREAD_PER_CORE, "TRUE",
-                NumaSetting.QUEUE_CAPACITY, "10",
-                NumaSetting.SHUTDOWN_TIMEOUT, "500ms");
-
-        NumaConfig c = NumaConfig.from(given::get);
+    void builder_typedValues_keepsEach() {
+        NumaConfig c = NumaConfig.builder().mode(NumaMode.EXPLICIT).cpus("0-1; 2,3").threadsPerCpu(2)
+                .oneThreadPerCore(true).queueCapacity(10).shutdownTimeout(Duration.ofMillis(500)).build();
 
         assertThat(c.mode()).isEqualTo(NumaMode.EXPLICIT);
         assertThat(c.cpuLists()).containsExactly(CpuSet.range(0, 1), CpuSet.range(2, 3));
@@ -53,6 +41,37 @@ class NumaConfigTest {
         assertThat(c.oneThreadPerCore()).isTrue();
         assertThat(c.queueCapacity()).isEqualTo(10);
         assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void builder_valuesAtTheLimits_accepted() {
+        NumaConfig c = NumaConfig.builder().threadsPerCpu(NumaConfig.MAX_THREADS_PER_CPU)
+                .autoMinCpus(NumaConfig.MAX_AUTO_MIN_CPUS).unpinnedThreads(NumaConfig.MAX_UNPINNED_THREADS)
+                .queueCapacity(NumaConfig.MAX_QUEUE_CAPACITY).shutdownTimeout(NumaConfig.MAX_SHUTDOWN_TIMEOUT).build();
+
+        assertThat(c.queueCapacity()).isEqualTo(1 << 20);
+        assertThat(NumaConfig.builder().shutdownTimeout(NumaConfig.MIN_SHUTDOWN_TIMEOUT).build().shutdownTimeout())
+                .isEqualTo(Duration.ofMillis(1));
+    }
+
+    @Test
+    void parseCpuLists_text_oneSetPerPool() {
+        assertThat(NumaConfig.parseCpuLists("0-3,8-11; 4-7")).containsExactly(CpuSet.parse("0-3,8-11"), CpuSet.range(4, 7));
+        assertThat(NumaConfig.parseCpuLists("0-1;;2")).containsExactly(CpuSet.range(0, 1), CpuSet.empty(), CpuSet.of(2));
+    }
+
+    @Test
+    void parseCpuLists_malformedList_refusedNamingThePool() {
+        assertThatThrownBy(() -> NumaConfig.parseCpuLists("0-1;3-2")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("pool 1: malformed CPU list '3-2'");
+    }
+
+    @Test
+    void cpuListsProblem_emptyOrSharedCpus_saysWhich() {
+        assertThat(NumaConfig.cpuListsProblem(List.of(CpuSet.range(0, 1), CpuSet.range(2, 3)))).isNull();
+        assertThat(NumaConfig.cpuListsProblem(List.of(CpuSet.of(0), CpuSet.empty()))).isEqualTo("pool 1 has an empty CPU list");
+        assertThat(NumaConfig.cpuListsProblem(List.of(CpuSet.range(0, 3), CpuSet.range(2, 5))))
+                .startsWith("pools 0 and 1 overlap on CPUs 2-3");
     }
 
     @Test
@@ -67,11 +86,11 @@ class NumaConfigTest {
         assertRefused(() -> NumaConfig.builder().autoMinCpus(-3), "=-3");
         assertRefused(() -> NumaConfig.builder().unpinnedThreads(5000), "=5000");
         assertRefused(() -> NumaConfig.builder().queueCapacity(0), "mnemo.numa.queue-capacity=0");
+        assertRefused(() -> NumaConfig.builder().queueCapacity(NumaConfig.MAX_QUEUE_CAPACITY + 1), "=1048577");
         assertRefused(() -> NumaConfig.builder().shutdownTimeout(Duration.ofSeconds(-1)), "PT-1S");
-        assertRefused(() -> NumaConfig.builder().set(NumaSetting.MODE, "sometimes"), "sometimes");
-        assertRefused(() -> NumaConfig.builder().set(NumaSetting.THREADS_PER_CPU, "two"), "=two");
-        assertRefused(() -> NumaConfig.builder().set(NumaSetting.ONE_THREAD_PER_CORE, "yes"), "=yes");
-        assertRefused(() -> NumaConfig.builder().set(NumaSetting.SHUTDOWN_TIMEOUT, "10 parsecs"), "10 parsecs");
+        assertRefused(() -> NumaConfig.builder().shutdownTimeout(Duration.ZERO), "PT0S");
+        assertRefused(() -> NumaConfig.builder().shutdownTimeout(Duration.ofHours(2)), "PT2H");
+        assertRefused(() -> NumaMode.parse("sometimes"), "sometimes");
     }
 
     @Test
@@ -81,6 +100,9 @@ class NumaConfigTest {
         assertRefused(() -> NumaConfig.builder().cpus(" "), "no CPU lists");
         assertRefused(() -> NumaConfig.builder().cpus("0-3;2-5"), "pools 0 and 1 overlap on CPUs 2-3");
         assertRefused(() -> NumaConfig.builder().cpus("0-1;x"), "pool 1: malformed CPU list 'x'");
+        assertRefused(() -> NumaConfig.builder().cpuLists(List.of()), "no CPU lists");
+        assertRefused(() -> NumaConfig.builder().cpuLists(List.of(CpuSet.of(1), CpuSet.range(0, 1))),
+                "mnemo.numa.cpus=1;0-1 refused: pools 0 and 1 overlap on CPUs 1");
     }
 
     @Test

@@ -7,8 +7,13 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.mnemo.node.config.ConfigException;
 import io.mnemo.node.config.NodeConfig;
 import io.mnemo.node.config.DataSize;
+import io.mnemo.node.config.Settings;
+import io.mnemo.node.config.Source;
+import io.mnemo.node.numa.CpuSet;
+import io.mnemo.node.numa.NumaMode;
 import io.mnemo.protocol.Errors;
 import io.mnemo.protocol.v1.Consistency;
 import io.mnemo.protocol.v1.CreateSpaceRequest;
@@ -310,5 +315,20 @@ class MnemoNodeTest {
 
         assertThatThrownBy(() -> MnemoNode.start(clustered)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("Raft member list");
+    }
+
+    /** CPU 65535 exists on no test machine: the NUMA start-up check refuses it as a configuration error. */
+    @Test
+    void start_numaCpusThisMachineLacks_refusedNamingKeyValueAndSource() {
+        NodeConfig pinned = NodeConfig.builder().nodeId(3).dataDir(dataDir.resolve("numa-refused"))
+                .numaMode(NumaMode.EXPLICIT).set(Settings.NUMA_CPUS, List.of(CpuSet.of(CpuSet.MAX_CPU_ID))).build();
+
+        assertThatThrownBy(() -> MnemoNode.start(pinned)).isInstanceOfSatisfying(ConfigException.class, e -> {
+            assertThat(e.problems()).hasSize(1);
+            ConfigException.Problem p = e.problems().get(0);
+            assertThat(p.key()).isEqualTo("mnemo.numa.cpus");
+            assertThat(p.value()).isEqualTo("65535");
+            assertThat(p.source()).isEqualTo(Source.code());
+        });
     }
 }
