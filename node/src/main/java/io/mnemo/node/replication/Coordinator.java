@@ -48,10 +48,12 @@ import java.util.function.Supplier;
  *
  * <h2>Reads</h2>
  * {@link QuorumRead}: ask {@code ONE}, {@code R} or {@code ALL} replicas of {@code C} (own copy first), moving
- * on to the next replica when one fails and, with a hedge delay, when one is slow. The newest version among the
- * answers wins (a tombstone is a removed key). Replicas that answered an older version, or nothing, get the
- * newest record asynchronously (read repair). During an epoch change reads use {@code C}, because every write
- * still needs {@code W} of {@code C}.
+ * on to the next replica when one fails and, with a hedge delay, when one is slow. Only the first replica asked (this
+ * node) reads the record; the others send only the version they hold (digest reads). The newest version among the
+ * answers wins (a tombstone is a removed key); when only a version-only answer has it, the record is fetched from
+ * that replica in a second call. Replicas that answered an older version, or nothing, get the newest record
+ * asynchronously (read repair). During an epoch change reads use {@code C}, because every write still needs
+ * {@code W} of {@code C}.
  *
  * <h2>Guarantees and why</h2>
  * <ul>

@@ -211,6 +211,11 @@ public final class FaultyTransport implements ReplicaTransport {
     }
 
     @Override
+    public CompletableFuture<ReadReply> readVersion(int target, Caller from, int partition, MemoryKey key) {
+        return inject(from.nodeId(), target, () -> delegate.readVersion(target, from, partition, key));
+    }
+
+    @Override
     public CompletableFuture<PartitionDigest> digest(int target, Caller from, int partition) {
         return inject(from.nodeId(), target, () -> delegate.digest(target, from, partition));
     }

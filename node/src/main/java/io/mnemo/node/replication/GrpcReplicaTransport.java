@@ -254,6 +254,23 @@ public final class GrpcReplicaTransport implements ReplicaTransport {
                 r -> r.hasRecord() ? Optional.of(WireCodec.fromWire(r.getRecord())) : Optional.empty());
     }
 
+    /**
+     * {@code ReadReplica} with {@code version_only}: the answer carries the replica's version and tombstone flag; a
+     * replica too old to know the field answers with its record, taken as a full answer.
+     */
+    @Override
+    public CompletableFuture<ReadReply> readVersion(int target, Caller from, int partition, MemoryKey key) {
+        ReadReplicaRequest req = ReadReplicaRequest.newBuilder().setSpace(key.space()).setId(key.id()).setPartition(partition)
+                .setTopologyEpoch(from.epoch()).setFromNodeId(from.nodeId()).setVersionOnly(true).build();
+        return this.<ReadReplicaResponse, ReadReply>unary(target, (s, o) -> s.readReplica(req, o), r -> {
+            if (r.hasRecord()) {
+                return ReadReply.of(Optional.of(WireCodec.fromWire(r.getRecord())));
+            }
+            return r.hasVersion() ? ReadReply.versionOnly(WireCodec.fromWire(r.getVersion()), r.getTombstone())
+                    : ReadReply.ABSENT;
+        });
+    }
+
     @Override
     public CompletableFuture<PartitionDigest> digest(int target, Caller from, int partition) {
         DigestRequest req = DigestRequest.newBuilder().setPartition(partition).setTopologyEpoch(from.epoch())

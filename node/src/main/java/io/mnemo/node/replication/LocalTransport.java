@@ -67,6 +67,11 @@ public final class LocalTransport implements ReplicaTransport {
     }
 
     @Override
+    public CompletableFuture<ReadReply> readVersion(int target, Caller from, int partition, MemoryKey key) {
+        return call(target, h -> h.readVersion(from, partition, key));
+    }
+
+    @Override
     public CompletableFuture<PartitionDigest> digest(int target, Caller from, int partition) {
         return call(target, h -> h.digest(from, partition));
     }

@@ -4,6 +4,7 @@ import io.mnemo.node.replication.ReplicaTransport.Caller;
 import io.mnemo.node.replication.ReplicaTransport.HintReply;
 import io.mnemo.node.replication.ReplicaTransport.ItemReply;
 import io.mnemo.node.replication.ReplicaTransport.PingReply;
+import io.mnemo.node.replication.ReplicaTransport.ReadReply;
 import io.mnemo.node.replication.ReplicaTransport.ReplicateItem;
 import io.mnemo.node.replication.ReplicaTransport.ReplicateReply;
 import io.mnemo.node.storage.ApplyOutcome;
@@ -172,11 +173,21 @@ public final class ReplicaHandler {
         return Arrays.asList(out);
     }
 
-    /** This replica's record of a key. */
+    /** This replica's record of a key, for a client's read (a warm-tier hit is promoted into the hot tier). */
     public Optional<StoredRecord> read(Caller from, int partition, MemoryKey key) {
         admit(from, partition);
         requirePartition(partition, key);
         return readForClient(key);
+    }
+
+    /**
+     * This replica's version of a key, for a digest read: the coordinator of a quorum read has the record from
+     * another replica, so this one sends only its version, and promotes nothing into its hot tier.
+     */
+    public ReadReply readVersion(Caller from, int partition, MemoryKey key) {
+        admit(from, partition);
+        requirePartition(partition, key);
+        return versionLocal(key);
     }
 
     /** The bucket digests of a partition. */
@@ -347,6 +358,14 @@ public final class ReplicaHandler {
     /** The local record of a key for a client's read, which promotes a warm-tier hit into the hot tier. */
     Optional<StoredRecord> readForClient(MemoryKey key) {
         return readLocal(key, HotAdmission.ADMIT);
+    }
+
+    /**
+     * The local version of a key for a digest read, leaving the hot tier as is. {@link TieredStore} has no read of
+     * one key's version alone, so a record not cached is read from the warm tier whole and only its version kept.
+     */
+    ReadReply versionLocal(MemoryKey key) {
+        return ReadReply.versionOf(readLocal(key));
     }
 
     private Optional<StoredRecord> readLocal(MemoryKey key, HotAdmission admission) {

@@ -30,7 +30,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
@@ -130,14 +129,19 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
         });
     }
 
+    /** The record of a key, or with {@code version_only} only the version held (a digest read: no record body). */
     @Override
     public void readReplica(ReadReplicaRequest request, StreamObserver<ReadReplicaResponse> out) {
         Caller from = new Caller(request.getFromNodeId(), request.getTopologyEpoch());
         answer(out, () -> {
-            Optional<StoredRecord> r = handler.read(from, request.getPartition(),
-                    new MemoryKey(request.getSpace(), request.getId()));
+            MemoryKey key = new MemoryKey(request.getSpace(), request.getId());
             ReadReplicaResponse.Builder b = ReadReplicaResponse.newBuilder();
-            r.ifPresent(rec -> b.setRecord(WireCodec.toWire(rec)));
+            if (request.getVersionOnly()) {
+                ReplicaTransport.ReadReply v = handler.readVersion(from, request.getPartition(), key);
+                v.version().ifPresent(version -> b.setVersion(WireCodec.toWire(version)).setTombstone(v.tombstone()));
+            } else {
+                handler.read(from, request.getPartition(), key).ifPresent(rec -> b.setRecord(WireCodec.toWire(rec)));
+            }
             return b.build();
         });
     }

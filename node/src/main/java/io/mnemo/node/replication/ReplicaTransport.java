@@ -37,6 +37,13 @@ public interface ReplicaTransport extends AutoCloseable {
     /** {@code target}'s record of {@code key}, tombstones included; empty if it never saw the key. */
     CompletableFuture<Optional<StoredRecord>> read(int target, Caller from, int partition, MemoryKey key);
 
+    /**
+     * {@code target}'s version of {@code key} (a digest read): the version it holds and whether it is a tombstone,
+     * without the record; the read adds nothing to the target's hot tier. A target too old to know version-only reads
+     * answers with its whole record, which the reply then carries ({@link ReadReply#record()}).
+     */
+    CompletableFuture<ReadReply> readVersion(int target, Caller from, int partition, MemoryKey key);
+
     /** {@code target}'s bucket digests of {@code partition}. */
     CompletableFuture<PartitionDigest> digest(int target, Caller from, int partition);
 
@@ -108,6 +115,48 @@ public interface ReplicaTransport extends AutoCloseable {
         /** An item refused with {@code error}. */
         public static ItemReply failed(RuntimeException error) {
             return new ItemReply(null, error);
+        }
+    }
+
+    /**
+     * A replica's answer to a read: the version it holds of a key (empty if it never saw the key, or its tombstone was
+     * collected), whether that version is a tombstone, and the record itself when the answer carries it (a full read,
+     * or a replica that answered a version-only read in full).
+     *
+     * @param version   the version held, empty if none
+     * @param tombstone true if {@code version} is a tombstone
+     * @param record    the record at {@code version}, or empty if the answer carried only the version (or no version)
+     */
+    record ReadReply(Optional<Version> version, boolean tombstone, Optional<StoredRecord> record) {
+        /** The answer of a replica that never saw the key. */
+        public static final ReadReply ABSENT = new ReadReply(Optional.empty(), false, Optional.empty());
+
+        public ReadReply {
+            Objects.requireNonNull(version, "version");
+            Objects.requireNonNull(record, "record");
+            if (version.isEmpty() && tombstone) {
+                throw new IllegalArgumentException("a tombstone needs a version");
+            }
+            if (record.isPresent() && (!record.get().version().equals(version.orElse(null))
+                    || record.get().isTombstone() != tombstone)) {
+                throw new IllegalArgumentException("record " + record.get() + " disagrees with version " + version
+                        + (tombstone ? " (tombstone)" : " (live)"));
+            }
+        }
+
+        /** A full answer: {@code record}, or absent. */
+        public static ReadReply of(Optional<StoredRecord> record) {
+            return record.map(r -> new ReadReply(Optional.of(r.version()), r.isTombstone(), record)).orElse(ABSENT);
+        }
+
+        /** A version-only answer: a replica holds {@code version} (a tombstone if {@code tombstone}), record not sent. */
+        public static ReadReply versionOnly(Version version, boolean tombstone) {
+            return new ReadReply(Optional.of(version), tombstone, Optional.empty());
+        }
+
+        /** The version-only answer describing {@code record}, or absent. */
+        public static ReadReply versionOf(Optional<StoredRecord> record) {
+            return record.map(r -> versionOnly(r.version(), r.isTombstone())).orElse(ABSENT);
         }
     }
 

@@ -10,6 +10,7 @@ final class ReplicationCounters {
     final LongAdder readQuorumFailures = new LongAdder();
     final LongAdder hedgedReads = new LongAdder();
     final LongAdder readRepairs = new LongAdder();
+    final LongAdder digestFetches = new LongAdder();
     final LongAdder hintsQueued = new LongAdder();
     final LongAdder hintsDelivered = new LongAdder();
     final LongAdder hintsDropped = new LongAdder();
@@ -21,8 +22,8 @@ final class ReplicationCounters {
 
     ReplicationStats snapshot() {
         return new ReplicationStats(writesAcked.sum(), writeQuorumFailures.sum(), readsServed.sum(),
-                readQuorumFailures.sum(), hedgedReads.sum(), readRepairs.sum(), hintsQueued.sum(), hintsDelivered.sum(),
-                hintsDropped.sum(), antiEntropyRuns.sum(), antiEntropyBucketsRepaired.sum(),
+                readQuorumFailures.sum(), hedgedReads.sum(), readRepairs.sum(), digestFetches.sum(), hintsQueued.sum(),
+                hintsDelivered.sum(), hintsDropped.sum(), antiEntropyRuns.sum(), antiEntropyBucketsRepaired.sum(),
                 antiEntropyRecordsPulled.sum(), antiEntropyRecordsPushed.sum(), loopErrors.sum());
     }
 }

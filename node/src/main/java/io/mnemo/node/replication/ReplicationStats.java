@@ -9,6 +9,8 @@ package io.mnemo.node.replication;
  * @param readQuorumFailures   reads that failed for want of replicas
  * @param hedgedReads          extra replica reads sent because the first ones were slow
  * @param readRepairs          stale replicas sent the newest record by a read
+ * @param digestFetches        quorum reads whose newest version came from a version-only (digest) answer, so the
+ *                             record was fetched in a second call
  * @param hintsQueued          hints kept for a replica that missed a write
  * @param hintsDelivered       hints a target acknowledged
  * @param hintsDropped         hints given up (queue full, target no longer a replica); anti-entropy covers them
@@ -19,7 +21,7 @@ package io.mnemo.node.replication;
  * @param loopErrors           throwables caught by background loops
  */
 public record ReplicationStats(long writesAcked, long writeQuorumFailures, long readsServed, long readQuorumFailures,
-                               long hedgedReads, long readRepairs, long hintsQueued, long hintsDelivered,
+                               long hedgedReads, long readRepairs, long digestFetches, long hintsQueued, long hintsDelivered,
                                long hintsDropped, long antiEntropyRuns, long antiEntropyBucketsRepaired,
                                long antiEntropyRecordsPulled, long antiEntropyRecordsPushed, long loopErrors) {
 }

@@ -64,6 +64,11 @@ final class PeerTransport implements ReplicaTransport, PartitionSource {
     }
 
     @Override
+    public CompletableFuture<ReadReply> readVersion(int target, Caller from, int partition, MemoryKey key) {
+        return current.readVersion(target, from, partition, key);
+    }
+
+    @Override
     public CompletableFuture<PartitionDigest> digest(int target, Caller from, int partition) {
         return current.digest(target, from, partition);
     }

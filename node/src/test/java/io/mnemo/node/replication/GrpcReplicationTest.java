@@ -3,6 +3,7 @@ package io.mnemo.node.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -64,6 +65,8 @@ class GrpcReplicationTest {
     private final List<ReplicaHandler> handlers = new ArrayList<>();
     /** Per server: "encoded" or "record" for each record a Replicate or ReplicateBatch call carried, in order. */
     private final List<List<String>> recordForms = new ArrayList<>();
+    /** Per server: each ReadReplica call as it went over the wire, request and answer. */
+    private final List<List<ReadCall>> reads = new ArrayList<>();
     private ScheduledThreadPoolExecutor timer;
 
     @BeforeEach
@@ -89,9 +92,11 @@ class GrpcReplicationTest {
             // The node's own choice of threads for each call.
             List<String> forms = Collections.synchronizedList(new ArrayList<>());
             recordForms.add(forms);
+            List<ReadCall> readCalls = Collections.synchronizedList(new ArrayList<>());
+            reads.add(readCalls);
             Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).callExecutor(new CallExecutors())
                     .addService(ServerInterceptors.intercept(new ReplicaServiceImpl(handlers.get(id),
-                            n -> endpoints.getOrDefault(n, "?")), recordingForms(forms))).build().start();
+                            n -> endpoints.getOrDefault(n, "?")), recordingForms(forms), recordingReads(readCalls))).build().start();
             servers.add(server);
             InetSocketAddress a = new InetSocketAddress("127.0.0.1", server.getPort());
             addresses.put(id, a);
@@ -382,6 +387,110 @@ class GrpcReplicationTest {
         } finally {
             ch.shutdownNow();
         }
+    }
+
+    @Test
+    void quorumRead_overGrpc_theDigestReplicaSendsItsVersionWithoutTheRecordBody() throws Exception {
+        Version v = nodes.get(0).store(MiniCluster.memory("k1", "over-the-wire")).get(10, TimeUnit.SECONDS);
+        Await.until("k1 on all 3 stores", Duration.ofSeconds(10), () -> IntStream.range(0, 3)
+                .allMatch(n -> stores.get(n).read(MiniCluster.SPACE, "k1").map(r -> r.version().equals(v)).orElse(false)));
+        StoredRecord stored = stores.get(0).read(MiniCluster.SPACE, "k1").orElseThrow();
+
+        ReadResult r = nodes.get(0).read(MiniCluster.SPACE, "k1", ReadConsistency.QUORUM).get(10, TimeUnit.SECONDS);
+        assertThat(r.record()).contains(stored);
+        List<ReadCall> remote = new ArrayList<>(reads.get(1));
+        remote.addAll(reads.get(2));
+        assertThat(remote).as("one remote replica asked, for its version only").singleElement().satisfies(call -> {
+            assertThat(call.request().getVersionOnly()).isTrue();
+            assertThat(call.response().hasRecord()).as("no record body on the wire").isFalse();
+            assertThat(WireCodec.fromWire(call.response().getVersion())).isEqualTo(v);
+            assertThat(call.response().getTombstone()).isFalse();
+            assertThat(call.response().getSerializedSize())
+                    .as("a version and nothing else, against %d bytes for the record",
+                            WireCodec.toWire(stored).getSerializedSize())
+                    .isLessThan(24);
+        });
+        assertThat(stores.get(1).counts().hot(MiniCluster.SPACE) + stores.get(2).counts().hot(MiniCluster.SPACE))
+                .as("a version-only read promotes nothing").isZero();
+        assertThat(nodes.get(0).stats().digestFetches()).isZero();
+    }
+
+    @Test
+    void quorumRead_overGrpc_digestReplicaNewer_theRecordIsFetchedInASecondCall() throws Exception {
+        Version v1 = nodes.get(0).store(MiniCluster.memory("k1", "old")).get(10, TimeUnit.SECONDS);
+        Await.until("k1 on all 3 stores", Duration.ofSeconds(10), () -> IntStream.range(0, 3)
+                .allMatch(n -> stores.get(n).read(MiniCluster.SPACE, "k1").map(r -> r.version().equals(v1)).orElse(false)));
+        StoredRecord newer = StoredRecord.live(MiniCluster.memory("k1", "newer").toBuilder()
+                .version(new Version(v1.hlc() + 1, 2)).build());
+        stores.get(1).apply(newer, io.mnemo.node.storage.HotAdmission.IF_CACHED);
+        stores.get(2).apply(newer, io.mnemo.node.storage.HotAdmission.IF_CACHED);
+
+        ReadResult r = nodes.get(0).read(MiniCluster.SPACE, "k1", ReadConsistency.QUORUM).get(10, TimeUnit.SECONDS);
+        assertThat(r.record()).contains(newer);
+        List<ReadCall> remote = new ArrayList<>(reads.get(1));
+        remote.addAll(reads.get(2));
+        assertThat(remote).extracting(c -> c.request().getVersionOnly() + " -> " + c.response().hasRecord())
+                .containsExactly("true -> false", "false -> true");
+        assertThat(nodes.get(0).stats().digestFetches()).isEqualTo(1);
+        Await.until("read repair of node 0", Duration.ofSeconds(10),
+                () -> stores.get(0).read(MiniCluster.SPACE, "k1").map(newer::equals).orElse(false));
+    }
+
+    @Test
+    void readVersion_fromAReplicaThatIgnoresVersionOnly_takesTheRecordItSends() throws Exception {
+        StoredRecord rec = StoredRecord.live(MiniCluster.memory("k1", "sent whole").toBuilder()
+                .version(new Version(1L << 20, 7)).build());
+        List<io.mnemo.protocol.v1.ReadReplicaRequest> seen = Collections.synchronizedList(new ArrayList<>());
+        Server old = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(new ReplicaServiceGrpc.ReplicaServiceImplBase() {
+                    @Override
+                    public void readReplica(io.mnemo.protocol.v1.ReadReplicaRequest request,
+                                            StreamObserver<io.mnemo.protocol.v1.ReadReplicaResponse> out) {
+                        seen.add(request);
+                        out.onNext(io.mnemo.protocol.v1.ReadReplicaResponse.newBuilder().setRecord(WireCodec.toWire(rec)).build());
+                        out.onCompleted();
+                    }
+                }).build().start();
+        servers.add(old);
+        GrpcReplicaTransport t = new GrpcReplicaTransport(Map.of(7, new InetSocketAddress("127.0.0.1", old.getPort())),
+                Duration.ofSeconds(5));
+        transports.add(t);
+        ReplicaTransport.ReadReply reply = t.readVersion(7, new Caller(0, 1), 0, MiniCluster.key("k1")).get(10, TimeUnit.SECONDS);
+        assertThat(reply.record()).contains(rec);
+        assertThat(reply.version()).contains(rec.version());
+        assertThat(seen).singleElement().satisfies(req -> assertThat(req.getVersionOnly()).isTrue());
+    }
+
+    /** One ReadReplica call as a server received and answered it. */
+    private record ReadCall(io.mnemo.protocol.v1.ReadReplicaRequest request, io.mnemo.protocol.v1.ReadReplicaResponse response) {
+    }
+
+    /** Records every ReadReplica call a server answers, with the answer it sent. */
+    private static ServerInterceptor recordingReads(List<ReadCall> calls) {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+                AtomicReference<io.mnemo.protocol.v1.ReadReplicaRequest> request = new AtomicReference<>();
+                ServerCall<Q, A> recording = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                    @Override
+                    public void sendMessage(A message) {
+                        if (message instanceof io.mnemo.protocol.v1.ReadReplicaResponse) {
+                            calls.add(new ReadCall(request.get(), (io.mnemo.protocol.v1.ReadReplicaResponse) message));
+                        }
+                        super.sendMessage(message);
+                    }
+                };
+                return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(recording, headers)) {
+                    @Override
+                    public void onMessage(Q message) {
+                        if (message instanceof io.mnemo.protocol.v1.ReadReplicaRequest) {
+                            request.set((io.mnemo.protocol.v1.ReadReplicaRequest) message);
+                        }
+                        super.onMessage(message);
+                    }
+                };
+            }
+        };
     }
 
     /** Records, for each Replicate or ReplicateBatch record a server receives, whether it came encoded. */

@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -54,6 +55,15 @@ final class MiniCluster implements AutoCloseable {
     }
 
     MiniCluster(Path dir, int size, int partitions, long seed, Consumer<ReplicationConfig.Builder> tune) {
+        this(dir, size, partitions, seed, tune, t -> t);
+    }
+
+    /**
+     * A cluster whose in-JVM transport is wrapped by {@code wrap} under the fault injector (a test decorator, e.g. one
+     * that makes some nodes behave as an older build).
+     */
+    MiniCluster(Path dir, int size, int partitions, long seed, Consumer<ReplicationConfig.Builder> tune,
+                UnaryOperator<ReplicaTransport> wrap) {
         this.size = size;
         this.partitions = partitions;
         this.seed = seed;
@@ -65,7 +75,7 @@ final class MiniCluster implements AutoCloseable {
         timer.setRemoveOnCancelPolicy(true);
         this.local = new LocalTransport(workers);
         Scheduler scheduler = Scheduler.of(timer);
-        this.transport = new FaultyTransport(local, scheduler, seed);
+        this.transport = new FaultyTransport(wrap.apply(local), scheduler, seed);
         List<Integer> ids = IntStream.range(0, size).boxed().collect(Collectors.toList());
         for (int id = 0; id < size; id++) {
             DefaultTieredStore store = TieredStores.open(StorageConfig.builder(dir.resolve("node-" + id))
