@@ -8,6 +8,7 @@ import io.mnemo.node.replication.ReplicaTransport.ReadReply;
 import io.mnemo.node.replication.ReplicaTransport.ReplicateItem;
 import io.mnemo.node.replication.ReplicaTransport.ReplicateReply;
 import io.mnemo.node.storage.ApplyOutcome;
+import io.mnemo.node.storage.HeldVersion;
 import io.mnemo.node.storage.HotAdmission;
 import io.mnemo.node.storage.HybridClock;
 import io.mnemo.node.storage.InvalidMemoryException;
@@ -365,7 +366,10 @@ public final class ReplicaHandler {
      * one key's version alone, so a record not cached is read from the warm tier whole and only its version kept.
      */
     ReadReply versionLocal(MemoryKey key) {
-        return ReadReply.versionOf(readLocal(key));
+        // From the hot tier if cached, else from the warm-tier record's header: nothing decoded, nothing promoted.
+        Optional<HeldVersion> held = store.readVersion(key.space(), key.id());
+        held.ifPresent(h -> clock.observe(h.version().hlc()));
+        return held.map(h -> ReadReply.versionOnly(h.version(), h.tombstone())).orElse(ReadReply.ABSENT);
     }
 
     private Optional<StoredRecord> readLocal(MemoryKey key, HotAdmission admission) {

@@ -153,11 +153,6 @@ public interface ReplicaTransport extends AutoCloseable {
         public static ReadReply versionOnly(Version version, boolean tombstone) {
             return new ReadReply(Optional.of(version), tombstone, Optional.empty());
         }
-
-        /** The version-only answer describing {@code record}, or absent. */
-        public static ReadReply versionOf(Optional<StoredRecord> record) {
-            return record.map(r -> versionOnly(r.version(), r.isTombstone())).orElse(ABSENT);
-        }
     }
 
     /** A replica's answer to {@link #deliverHints}: how many of the hints changed its store. */

@@ -361,6 +361,34 @@ public final class DefaultTieredStore implements TieredStore {
     }
 
     @Override
+    public Optional<HeldVersion> readVersion(String space, String id) {
+        enter();
+        try {
+            requireSpace(space);
+            MemoryValidator.validateId(id);
+            MemoryKey k = new MemoryKey(space, id);
+            ReentrantLock l = locks.lockFor(k);
+            l.lock();
+            try {
+                HotTier.HotEntry e = hot.peek(k);
+                if (e != null) {
+                    return Optional.of(new HeldVersion(e.memory().versionOrNull(), false));
+                }
+                WarmTier.Current c = warm.current(partitionOf(space, id), k);
+                if (c.corruption() != null) {
+                    corruptions.increment();
+                    throw c.corruption();
+                }
+                return c.version() == null ? Optional.empty() : Optional.of(new HeldVersion(c.version(), c.isTombstone()));
+            } finally {
+                l.unlock();
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
     public WriteResult remove(String space, String id) {
         WriteResult r;
         enter();

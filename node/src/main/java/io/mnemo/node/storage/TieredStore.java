@@ -63,6 +63,18 @@ public interface TieredStore extends AutoCloseable {
      */
     Optional<StoredRecord> read(String space, String id, HotAdmission admission);
 
+    /**
+     * The version of a key's stored record and whether it is a tombstone, from the hot tier if cached, else from the
+     * warm-tier record's header (length, CRC and format checked, fields not decoded), touching neither access
+     * statistics nor the hot tier's contents: a digest read. Empty if the store has never seen the key (or its
+     * tombstone was garbage-collected). This default reads the whole record.
+     *
+     * @throws CorruptionDetectedException if the warm-tier record fails its checks
+     */
+    default Optional<HeldVersion> readVersion(String space, String id) {
+        return read(space, id).map(r -> new HeldVersion(r.version(), r.isTombstone()));
+    }
+
     /** Removes a memory by writing a tombstone stamped by the store's clock. */
     WriteResult remove(String space, String id);
 

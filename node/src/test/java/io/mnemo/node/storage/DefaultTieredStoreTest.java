@@ -391,6 +391,8 @@ class DefaultTieredStoreTest {
                         assertThat(e.key()).isEqualTo(SPACE + "/victim");
                         assertThat(e.expectedChecksum()).isNotEqualTo(e.actualChecksum());
                     });
+            // A digest read checks the header's CRC too: the same typed error, never a version of a broken record.
+            assertThatThrownBy(() -> s.readVersion(SPACE, "victim")).isInstanceOf(CorruptionDetectedException.class);
             for (int i = 0; i < 40; i++) {
                 assertThat(s.recall(SPACE, "k" + i).orElseThrow().content()).contains("value " + i);
             }
@@ -401,12 +403,12 @@ class DefaultTieredStoreTest {
             assertThat(ids).hasSize(40).doesNotContain("victim");
             StoreStats st = s.stats();
             assertThat(st.scanCorruptionsSkipped()).isEqualTo(1);
-            assertThat(st.corruptionsDetected()).isEqualTo(2);
+            assertThat(st.corruptionsDetected()).isEqualTo(3);
             List<String> visited = new ArrayList<>();
             s.forEachVersion(victimPartition, (k, v, tombstone) -> visited.add(k.id()));
             assertThat(visited).doesNotContain("victim");
             assertThat(s.stats().scanCorruptionsSkipped()).isEqualTo(2);
-            assertThat(s.stats().corruptionsDetected()).isEqualTo(3);
+            assertThat(s.stats().corruptionsDetected()).isEqualTo(4);
             s.store(memory("victim", "repaired"));
             assertThat(s.recall(SPACE, "victim").orElseThrow().content()).contains("repaired");
         }
@@ -540,6 +542,33 @@ class DefaultTieredStoreTest {
                 assertThat(hotIds).containsExactly("c");
             }
             assertThat(s.counts().warm(SPACE)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void readVersion_fromTheWarmHeaderOrTheHotTier_matchesRead_andPromotesNothing() {
+        StorageConfig cfg = smallConfig(dir).build();
+        try (DefaultTieredStore s = openWithSpace(cfg)) {
+            for (int i = 0; i < 30; i++) {
+                s.store(memory("k" + i, i % 3 == 0 ? "" : "v" + i));
+            }
+            for (int i = 0; i < 30; i += 5) {
+                s.remove(SPACE, "k" + i);
+            }
+        }
+        try (DefaultTieredStore s = TieredStores.open(cfg)) {
+            for (int i = 0; i < 30; i++) {
+                StoredRecord r = s.read(SPACE, "k" + i, HotAdmission.IF_CACHED).orElseThrow();
+                assertThat(s.readVersion(SPACE, "k" + i)).contains(new HeldVersion(r.version(), r.isTombstone()));
+            }
+            assertThat(s.readVersion(SPACE, "never-stored")).isEmpty();
+            assertThat(s.stats().hotEntries()).as("a digest read promotes nothing").isZero();
+
+            Version recalled = s.read(SPACE, "k1", HotAdmission.ADMIT).orElseThrow().version();
+            assertThat(s.stats().hotEntries()).isEqualTo(1);
+            assertThat(s.readVersion(SPACE, "k1")).contains(new HeldVersion(recalled, false));
+            assertThatThrownBy(() -> s.readVersion("no-such-space", "k1")).isInstanceOf(RuntimeException.class)
+                    .hasMessageContaining("no-such-space");
         }
     }
 
