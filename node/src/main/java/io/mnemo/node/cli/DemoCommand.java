@@ -15,13 +15,11 @@ import io.mnemo.protocol.v1.StoreRequest;
 import io.mnemo.protocol.v1.Topology;
 import io.mnemo.protocol.v1.TopologyRequest;
 import io.mnemo.shardmap.PartitionFunction;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +27,6 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -91,22 +87,13 @@ final class DemoCommand implements Callable<Integer> {
                     return workload(out, cluster.endpoint(1), cluster);
                 }
             } finally {
-                deleteTree(dir);
+                LocalCluster.deleteTree(dir);
                 out.printf("removed %s%n", dir);
                 out.flush();
             }
         } finally {
             for (ManagedChannel c : channels.values()) {
                 c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    /** Deletes the demo's data directories once its nodes have stopped. */
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
-                Files.deleteIfExists(p);
             }
         }
     }

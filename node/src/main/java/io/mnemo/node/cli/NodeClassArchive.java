@@ -78,7 +78,7 @@ final class NodeClassArchive {
      */
     static synchronized Optional<Path> obtain(Path dir, Path home, List<String> flags, String classPath,
                                               Consumer<String> log) {
-        if ("off".equalsIgnoreCase(System.getenv(SWITCH_ENV))) {
+        if (switchedOff()) {
             return Optional.empty();
         }
         Optional<String> unfit = unfitEntry(classPath);
@@ -117,7 +117,7 @@ final class NodeClassArchive {
 
     /** The archive for these node processes if it was made already (no training); empty when archives are off. */
     static Optional<Path> existing(Path dir, List<String> flags, String classPath) {
-        if ("off".equalsIgnoreCase(System.getenv(SWITCH_ENV)) || unfitEntry(classPath).isPresent()) {
+        if (switchedOff() || unfitEntry(classPath).isPresent()) {
             return Optional.empty();
         }
         try {
@@ -126,6 +126,10 @@ final class NodeClassArchive {
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    private static boolean switchedOff() {
+        return "off".equalsIgnoreCase(System.getenv(SWITCH_ENV));
     }
 
     /** Why {@code classPath} cannot have an archive (a non-empty directory on it), if it cannot. */
@@ -230,7 +234,7 @@ final class NodeClassArchive {
         } finally {
             Files.deleteIfExists(partial);
             if (failure == null) {
-                deleteTree(data);
+                LocalCluster.deleteTree(data);
             }
         }
     }
@@ -323,14 +327,6 @@ final class NodeClassArchive {
         for (Path old : archives.subList(Math.min(KEEP, archives.size()), archives.size())) {
             if (!old.equals(keep)) {
                 Files.deleteIfExists(old);
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
             }
         }
     }
