@@ -362,11 +362,10 @@ public final class ReplicaHandler {
     }
 
     /**
-     * The local version of a key for a digest read, leaving the hot tier as is. {@link TieredStore} has no read of
-     * one key's version alone, so a record not cached is read from the warm tier whole and only its version kept.
+     * The local version of a key for a digest read ({@link TieredStore#readVersion}): from the hot tier if cached, else
+     * from the warm-tier record's checked header; nothing decoded, nothing promoted.
      */
     ReadReply versionLocal(MemoryKey key) {
-        // From the hot tier if cached, else from the warm-tier record's header: nothing decoded, nothing promoted.
         Optional<HeldVersion> held = store.readVersion(key.space(), key.id());
         held.ifPresent(h -> clock.observe(h.version().hlc()));
         return held.map(h -> ReadReply.versionOnly(h.version(), h.tombstone())).orElse(ReadReply.ABSENT);

@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +98,7 @@ final class ChronicleWarmTier implements WarmTier {
         // Chronicle registers a shutdown hook when its resource releaser is first used, which may be a partition file
         // created in the background while the process is already stopping: "Shutdown in progress", and a stack trace
         // in the log of a node stopped during start-up. Initialised here, it registers while the node starts.
-        net.openhft.chronicle.core.io.BackgroundResourceReleaser.isOnBackgroundResourceReleaserThread();
+        BackgroundResourceReleaser.isOnBackgroundResourceReleaserThread();
         Path dir = config.dataDir();
         FileChannel ch = null;
         FileLock lock = null;

@@ -30,6 +30,7 @@ import io.mnemo.protocol.v1.ReplicaServiceGrpc;
 import io.mnemo.protocol.v1.ReplicateBatchRequest;
 import io.mnemo.protocol.v1.ReplicateRequest;
 import io.mnemo.protocol.v1.ReplicateResponse;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -337,20 +338,15 @@ class GrpcReplicationTest {
     @Test
     void replicate_toAReplicaThatNeverSaysItReadsEncodedRecords_keepsSendingProtobufRecords() throws Exception {
         List<ReplicateRequest> seen = Collections.synchronizedList(new ArrayList<>());
-        Server old = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(new ReplicaServiceGrpc.ReplicaServiceImplBase() {
-                    @Override
-                    public void replicate(ReplicateRequest request, StreamObserver<ReplicateResponse> out) {
-                        seen.add(request);
-                        out.onNext(ReplicateResponse.newBuilder().setApplied(true)
-                                .setCurrentVersion(request.getRecord().getVersion()).build());
-                        out.onCompleted();
-                    }
-                }).build().start();
-        servers.add(old);
-        GrpcReplicaTransport t = new GrpcReplicaTransport(Map.of(7, new InetSocketAddress("127.0.0.1", old.getPort())),
-                Duration.ofSeconds(5));
-        transports.add(t);
+        GrpcReplicaTransport t = transportToOldReplica(new ReplicaServiceGrpc.ReplicaServiceImplBase() {
+            @Override
+            public void replicate(ReplicateRequest request, StreamObserver<ReplicateResponse> out) {
+                seen.add(request);
+                out.onNext(ReplicateResponse.newBuilder().setApplied(true)
+                        .setCurrentVersion(request.getRecord().getVersion()).build());
+                out.onCompleted();
+            }
+        });
         StoredRecord rec = StoredRecord.live(MiniCluster.memory("k1", "x").toBuilder().version(new Version(1L << 20, 0))
                 .build()).withEncoding();
         for (int i = 0; i < 3; i++) {
@@ -441,24 +437,32 @@ class GrpcReplicationTest {
         StoredRecord rec = StoredRecord.live(MiniCluster.memory("k1", "sent whole").toBuilder()
                 .version(new Version(1L << 20, 7)).build());
         List<io.mnemo.protocol.v1.ReadReplicaRequest> seen = Collections.synchronizedList(new ArrayList<>());
-        Server old = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(new ReplicaServiceGrpc.ReplicaServiceImplBase() {
-                    @Override
-                    public void readReplica(io.mnemo.protocol.v1.ReadReplicaRequest request,
-                                            StreamObserver<io.mnemo.protocol.v1.ReadReplicaResponse> out) {
-                        seen.add(request);
-                        out.onNext(io.mnemo.protocol.v1.ReadReplicaResponse.newBuilder().setRecord(WireCodec.toWire(rec)).build());
-                        out.onCompleted();
-                    }
-                }).build().start();
-        servers.add(old);
-        GrpcReplicaTransport t = new GrpcReplicaTransport(Map.of(7, new InetSocketAddress("127.0.0.1", old.getPort())),
-                Duration.ofSeconds(5));
-        transports.add(t);
+        GrpcReplicaTransport t = transportToOldReplica(new ReplicaServiceGrpc.ReplicaServiceImplBase() {
+            @Override
+            public void readReplica(io.mnemo.protocol.v1.ReadReplicaRequest request,
+                                    StreamObserver<io.mnemo.protocol.v1.ReadReplicaResponse> out) {
+                seen.add(request);
+                out.onNext(io.mnemo.protocol.v1.ReadReplicaResponse.newBuilder().setRecord(WireCodec.toWire(rec)).build());
+                out.onCompleted();
+            }
+        });
         ReplicaTransport.ReadReply reply = t.readVersion(7, new Caller(0, 1), 0, MiniCluster.key("k1")).get(10, TimeUnit.SECONDS);
         assertThat(reply.record()).contains(rec);
         assertThat(reply.version()).contains(rec.version());
         assertThat(seen).singleElement().satisfies(req -> assertThat(req.getVersionOnly()).isTrue());
+    }
+
+    /**
+     * A transport whose node 7 is {@code service} on a real socket: a replica of an older build, which answers only
+     * the fields it knows. Server and transport are closed after the test.
+     */
+    private GrpcReplicaTransport transportToOldReplica(ReplicaServiceGrpc.ReplicaServiceImplBase service) throws IOException {
+        Server old = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service).build().start();
+        servers.add(old);
+        GrpcReplicaTransport t = new GrpcReplicaTransport(Map.of(7, new InetSocketAddress("127.0.0.1", old.getPort())),
+                Duration.ofSeconds(5));
+        transports.add(t);
+        return t;
     }
 
     /** One ReadReplica call as a server received and answered it. */
