@@ -175,7 +175,9 @@ final class SegmentedMap implements AutoCloseable {
                 }
                 return builder().createPersistedTo(f.toFile());
             });
-            return new Segment(f, map);
+            Segment s = new Segment(f, map);
+            s.adviseRandom();
+            return s;
         } catch (IOException | RuntimeException e) {
             if (!existed) {
                 deleteQuietly(f, e);
@@ -196,6 +198,9 @@ final class SegmentedMap implements AutoCloseable {
         Files.deleteIfExists(tmp);
         try {
             builder().createPersistedTo(tmp.toFile()).close();
+            // Initialising the file read each segment's first tier, and read-around filled the page cache with zero
+            // pages of its holes (see MappedFileAdvice): give them back before the kernel evicts live pages instead.
+            MappedFileAdvice.dropCache(tmp);
             Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             deleteQuietly(tmp, e);
@@ -296,6 +301,9 @@ final class SegmentedMap implements AutoCloseable {
         boolean interrupted = Thread.interrupted();
         try {
             s.map.put(key, value);
+            if (s.map.remainingAutoResizes() != s.advisedResizes) {
+                s.adviseRandom(); // the put added a tier: Chronicle Map mapped it as a new region of the file
+            }
         } catch (IllegalStateException | IllegalArgumentException e) {
             // Only reachable if one entry needs more than the reserved tiers, or is larger than a segment.
             throw new QuotaExceededException("cannot store a " + value.length + "-byte value in " + s.file
@@ -452,6 +460,25 @@ final class SegmentedMap implements AutoCloseable {
     record Hit(byte[] value, Path file) {
     }
 
-    private record Segment(Path file, ChronicleMap<byte[], byte[]> map) {
+    /** One segment file and its map. */
+    private static final class Segment {
+        final Path file;
+        final ChronicleMap<byte[], byte[]> map;
+        /** {@code remainingAutoResizes()} when the file's mappings were last advised; a new tier is a new mapping. */
+        volatile long advisedResizes = -1;
+
+        Segment(Path file, ChronicleMap<byte[], byte[]> map) {
+            this.file = file;
+            this.map = map;
+        }
+
+        /** Marks the file's mappings for random access ({@link MappedFileAdvice#adviseRandom}). */
+        synchronized void adviseRandom() {
+            long resizes = map.remainingAutoResizes();
+            if (resizes != advisedResizes) {
+                MappedFileAdvice.adviseRandom(file);
+                advisedResizes = resizes;
+            }
+        }
     }
 }
