@@ -2,7 +2,6 @@ package io.mnemo.node.server;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -10,17 +9,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The node's operations endpoint on the metrics port: {@code /health} (200 while the process runs: liveness),
  * {@code /ready} (200 while the node admits client calls, 503 while starting or draining: readiness) and
- * {@code /metrics} (Prometheus text format). One daemon thread serves it; answers are tiny.
+ * {@code /metrics} (Prometheus text format, from {@code scrape}, called once per request). One daemon thread
+ * serves it; answers are tiny.
  */
 final class HealthServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
 
-    HealthServer(InetSocketAddress address, BooleanSupplier ready, PrometheusMeterRegistry registry) throws IOException {
+    HealthServer(InetSocketAddress address, BooleanSupplier ready, Supplier<String> scrape) throws IOException {
         this.server = HttpServer.create(address, 16);
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "mnemo-health-http");
@@ -34,7 +35,7 @@ final class HealthServer implements AutoCloseable {
             respond(ex, r ? 200 : 503, "text/plain", r ? "ready\n" : "not ready\n");
         });
         server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-                registry.scrape()));
+                scrape.get()));
         server.start();
     }
 

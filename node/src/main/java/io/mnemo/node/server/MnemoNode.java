@@ -271,7 +271,12 @@ public final class MnemoNode implements AutoCloseable {
             FunctionCounter.builder("mnemo_rebalance_partitions_dropped", rb, r -> r.stats().partitionsDropped())
                     .description("Partitions dropped after a completed placement change moved them away").register(registry);
         }
-        health = new HealthServer(new InetSocketAddress(config.bindHost(), config.metricsPort()), gate::isOpen, registry);
+        StatsMeters stats = new StatsMeters(replication, store);
+        stats.bindTo(registry);
+        health = new HealthServer(new InetSocketAddress(config.bindHost(), config.metricsPort()), gate::isOpen, () -> {
+            stats.refresh();
+            return registry.scrape();
+        });
         resources.push(health);
         if (config.raftMembers().isEmpty()) {
             gate.open();

@@ -26,8 +26,9 @@ import java.util.Objects;
  * @param tombstonesCollected    tombstones garbage-collected after their grace period since open
  * @param hotBytes               weighted bytes of the hot tier
  * @param hotEntries             entries in the hot tier
- * @param hotHits                recalls served by the hot tier
- * @param hotMisses              recalls that read the warm tier
+ * @param hotHits                recalls and replica reads served by the hot tier (version-only and if-cached
+ *                               reads are not counted)
+ * @param hotMisses              recalls and replica reads that went to the warm tier
  * @param hotEvictions           entries the hot tier evicted for size
  */
 public record StoreStats(long liveBytes, long fileBytes, long usedBytes, double fragmentation,

@@ -301,11 +301,60 @@ class MnemoNodeTest {
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("mnemo_ready 1.0").contains("mnemo_topology_epoch 1.0");
+        assertThat(metricNames(metrics.body())).contains(
+                "mnemo_replication_writes_acked_total", "mnemo_replication_write_quorum_failures_total",
+                "mnemo_replication_reads_served_total", "mnemo_replication_read_quorum_failures_total",
+                "mnemo_replication_hedged_reads_total", "mnemo_replication_read_repairs_total",
+                "mnemo_replication_digest_fetches_total", "mnemo_replication_hints_queued_total",
+                "mnemo_replication_hints_delivered_total", "mnemo_replication_hints_dropped_total",
+                "mnemo_replication_anti_entropy_runs_total", "mnemo_replication_anti_entropy_buckets_repaired_total",
+                "mnemo_replication_anti_entropy_records_pulled_total",
+                "mnemo_replication_anti_entropy_records_pushed_total", "mnemo_replication_loop_errors_total",
+                "mnemo_store_corruptions_detected_total", "mnemo_store_scan_corruptions_skipped_total",
+                "mnemo_store_tombstones_collected_total", "mnemo_store_hot_hits_total", "mnemo_store_hot_misses_total",
+                "mnemo_store_hot_evictions_total", "mnemo_store_live_bytes", "mnemo_store_file_bytes",
+                "mnemo_store_used_bytes", "mnemo_store_fragmentation", "mnemo_store_partitions_open",
+                "mnemo_store_segment_files", "mnemo_store_large_values", "mnemo_store_hot_bytes",
+                "mnemo_store_hot_entries");
+    }
+
+    /** Each scrape reads fresh snapshots: a store and a quorum recall show up in the next scrape. */
+    @Test
+    void metrics_storeThenRecall_nextScrapeCountsTheWriteTheReadAndTheHotTierLookup() throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        String url = "http://127.0.0.1:" + node.metricsPort() + "/metrics";
+        String before = get(http, url).body();
+
+        stub().store(StoreRequest.newBuilder().setMemory(memory("counted").setContent("once")).build());
+        assertThat(recall("counted").getContent()).isEqualTo("once");
+        String after = get(http, url).body();
+
+        assertThat(metric(after, "mnemo_replication_writes_acked_total"))
+                .isEqualTo(metric(before, "mnemo_replication_writes_acked_total") + 1);
+        assertThat(metric(after, "mnemo_replication_reads_served_total"))
+                .isEqualTo(metric(before, "mnemo_replication_reads_served_total") + 1);
+        assertThat(metric(after, "mnemo_store_hot_hits_total") + metric(after, "mnemo_store_hot_misses_total"))
+                .isGreaterThanOrEqualTo(metric(before, "mnemo_store_hot_hits_total")
+                        + metric(before, "mnemo_store_hot_misses_total") + 1);
+        assertThat(metric(after, "mnemo_store_live_bytes")).isPositive();
     }
 
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The names of the samples in a Prometheus text-format body. */
+    private static List<String> metricNames(String body) {
+        return body.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
+                .map(l -> l.split("[ {]", 2)[0]).toList();
+    }
+
+    /** The value of the untagged sample {@code name} in a Prometheus text-format body; fails if there is none. */
+    private static double metric(String body, String name) {
+        return body.lines().filter(l -> l.startsWith(name + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1).trim()))
+                .findFirst().orElseThrow(() -> new AssertionError(name + " not in the scrape:\n" + body));
     }
 
     @Test
