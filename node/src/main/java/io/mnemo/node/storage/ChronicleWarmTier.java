@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +65,13 @@ final class ChronicleWarmTier implements WarmTier {
     private final RecoveryReport recovery;
     private final FileChannel lockChannel;
     private final FileLock lock;
-    private final Object openLock = new Object();
+    /**
+     * One lock per partition, serialising its opening (and file creation) with its detaching. Per partition, not one
+     * for the store: creating a partition's files takes up to seconds on a busy machine, and a joining node creates
+     * dozens at once, from its partition streams and from the writes that already reach it; one store-wide lock made
+     * every one of them queue behind the others (a join's first four streams waited 6.6 s for their files).
+     */
+    private final Object[] openLocks;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ChronicleWarmTier(Path dataDir, FormatHeader format, int maxSegments, FileChannel lockChannel, FileLock lock,
@@ -75,6 +82,8 @@ final class ChronicleWarmTier implements WarmTier {
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.parts = new AtomicReferenceArray<>(format.partitions());
+        this.openLocks = new Object[format.partitions()];
+        Arrays.setAll(openLocks, p -> new Object());
         deleteDroppedLeftovers(dataDir);
         List<Integer> existing = existingPartitions(dataDir, format.partitions());
         if (existing.isEmpty()) {
@@ -189,7 +198,7 @@ final class ChronicleWarmTier implements WarmTier {
         if (s != null || !create) {
             return s;
         }
-        synchronized (openLock) {
+        synchronized (openLocks[p]) {
             s = parts.get(p);
             if (s == null) {
                 s = PartitionStore.open(dataDir, p, format, maxSegments, global, null);
@@ -202,6 +211,12 @@ final class ChronicleWarmTier implements WarmTier {
     @Override
     public void preparePartition(int partition) {
         part(partition, true).prepare();
+    }
+
+    /** The lock that serialises opening and detaching {@code partition}; for tests. */
+    Object openLock(int partition) {
+        checkPartition(partition);
+        return openLocks[partition];
     }
 
     @Override
@@ -313,7 +328,7 @@ final class ChronicleWarmTier implements WarmTier {
     public Runnable detachPartition(int partition) {
         checkPartition(partition);
         PartitionStore s;
-        synchronized (openLock) {
+        synchronized (openLocks[partition]) {
             s = parts.getAndSet(partition, null);
         }
         if (s == null) {

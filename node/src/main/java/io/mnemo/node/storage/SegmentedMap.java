@@ -117,6 +117,7 @@ final class SegmentedMap implements AutoCloseable {
     static void warmUpInBackground() {
         OPENER.submit(() -> {
             Path f = null;
+            long start = System.nanoTime();
             try {
                 f = Files.createTempFile("mnemo-chronicle-warm-up-", ".cmap");
                 Files.delete(f);
@@ -126,6 +127,8 @@ final class SegmentedMap implements AutoCloseable {
                     m.put(new byte[] {1}, new byte[] {2});
                     m.get(new byte[] {1});
                 }
+                org.slf4j.LoggerFactory.getLogger(SegmentedMap.class).info("Chronicle Map warmed up in {} ms (its first "
+                        + "map generates and compiles its header classes)", (System.nanoTime() - start) / 1_000_000);
             } catch (IOException | RuntimeException e) {
                 org.slf4j.LoggerFactory.getLogger(SegmentedMap.class).info("Chronicle Map warm-up failed (the first "
                         + "partition file will take longer to create): {}", e.toString());

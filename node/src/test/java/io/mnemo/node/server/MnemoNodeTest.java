@@ -302,6 +302,9 @@ class MnemoNodeTest {
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("mnemo_ready 1.0").contains("mnemo_topology_epoch 1.0");
         assertThat(metricNames(metrics.body())).contains(
+                "mnemo_ready", "mnemo_requests_in_flight", "mnemo_topology_epoch", "mnemo_ownership_epoch",
+                "mnemo_partitions_moving", "mnemo_hints_pending", "mnemo_client_ops_coordinated_total",
+                "mnemo_client_ops_wrong_owner_total", "mnemo_client_scans_total",
                 "mnemo_replication_writes_acked_total", "mnemo_replication_write_quorum_failures_total",
                 "mnemo_replication_reads_served_total", "mnemo_replication_read_quorum_failures_total",
                 "mnemo_replication_hedged_reads_total", "mnemo_replication_read_repairs_total",

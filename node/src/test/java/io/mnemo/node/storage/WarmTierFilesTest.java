@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -99,6 +101,38 @@ class WarmTierFilesTest {
             // an 8 MiB read-ahead window, 5.3 MB with 128 KiB. One record and the headers are a few pages.
             assertThat(resident).as("page-cache bytes of %s (%d bytes long)", file, Files.size(file))
                     .isLessThan(1 << 20);
+        }
+    }
+
+    @Test
+    void openingAPartition_doesNotWaitForAnotherPartitionsOpening() throws Exception {
+        try (ChronicleWarmTier warm = ChronicleWarmTier.open(smallConfig(dir, 4).build())) {
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            // Partition 0's opening is in progress (its lock held, as while its files are created) until released.
+            Thread opener = new Thread(() -> {
+                synchronized (warm.openLock(0)) {
+                    held.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            opener.start();
+            try {
+                assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+                CompletableFuture<Void> other = CompletableFuture.runAsync(() -> warm.preparePartition(1));
+                // With one lock for the whole store this waited for partition 0 and timed out.
+                other.get(60, TimeUnit.SECONDS);
+                assertThat(warm.partitionsWithData()).containsExactly(1);
+            } finally {
+                release.countDown();
+                opener.join();
+            }
+            warm.preparePartition(0);
+            assertThat(warm.partitionsWithData()).containsExactly(0, 1);
         }
     }
 
