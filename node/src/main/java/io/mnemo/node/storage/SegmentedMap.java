@@ -108,11 +108,12 @@ final class SegmentedMap implements AutoCloseable {
     }
 
     /**
-     * Creates, uses and deletes a tiny map in the temporary directory on an opener thread, in the background. The
-     * first map a process creates makes Chronicle Map generate and compile (javac, at run time) its header classes:
-     * on a loaded 2-core machine that took 10-17 s, and a joining node paid it inside its first partition streams.
-     * A store with no partition files starts this at open, so a new node pays it while it starts up instead. Never
-     * fails: an error is logged and the first real file simply pays the cost.
+     * Creates, uses and deletes a tiny map in the temporary directory on an opener thread, in the background, so
+     * the first real file does not pay Chronicle Map's one-time start-up (loading and initialising its classes). That
+     * start-up used to include generating and compiling its header class with javac at run time (10-17 s on a loaded
+     * 2-core machine, paid by a joining node inside its first partition streams); the class now comes compiled with
+     * the node ({@link ChronicleValueSources}). A store with no partition files starts this at open, so a new node
+     * pays the rest while it starts up. Never fails: an error is logged and the first real file pays the cost.
      */
     static void warmUpInBackground() {
         OPENER.submit(() -> {
@@ -127,8 +128,8 @@ final class SegmentedMap implements AutoCloseable {
                     m.put(new byte[] {1}, new byte[] {2});
                     m.get(new byte[] {1});
                 }
-                org.slf4j.LoggerFactory.getLogger(SegmentedMap.class).info("Chronicle Map warmed up in {} ms (its first "
-                        + "map generates and compiles its header classes)", (System.nanoTime() - start) / 1_000_000);
+                org.slf4j.LoggerFactory.getLogger(SegmentedMap.class).info("Chronicle Map warmed up in {} ms",
+                        (System.nanoTime() - start) / 1_000_000);
             } catch (IOException | RuntimeException e) {
                 org.slf4j.LoggerFactory.getLogger(SegmentedMap.class).info("Chronicle Map warm-up failed (the first "
                         + "partition file will take longer to create): {}", e.toString());
