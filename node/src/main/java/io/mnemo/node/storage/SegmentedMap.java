@@ -21,6 +21,8 @@ import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 import net.openhft.chronicle.map.MapEntry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One logical byte map of a partition, stored in one or more Chronicle Map segment files
@@ -51,7 +53,10 @@ import net.openhft.chronicle.map.MapEntry;
 final class SegmentedMap implements AutoCloseable {
     /** Tier additions a segment keeps for updates of the keys it holds. */
     static final int TIER_RESERVE = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentedMap.class);
     private static final double MAX_BLOAT = 4.0;
+    /** A file open at least this slow is logged, with the time its creation took. */
+    private static final long SLOW_OPEN_MS = 1_000;
     private static final ExecutorService OPENER = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "mnemo-storage-opener");
         t.setDaemon(true);
@@ -128,11 +133,10 @@ final class SegmentedMap implements AutoCloseable {
                     m.put(new byte[] {1}, new byte[] {2});
                     m.get(new byte[] {1});
                 }
-                org.slf4j.LoggerFactory.getLogger(SegmentedMap.class).info("Chronicle Map warmed up in {} ms",
-                        (System.nanoTime() - start) / 1_000_000);
+                LOG.info("Chronicle Map warmed up in {} ms", (System.nanoTime() - start) / 1_000_000);
             } catch (IOException | RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(SegmentedMap.class).info("Chronicle Map warm-up failed (the first "
-                        + "partition file will take longer to create): {}", e.toString());
+                LOG.info("Chronicle Map warm-up failed (the first partition file will take longer to create): {}",
+                        e.toString());
             } finally {
                 if (f != null) {
                     try {
@@ -166,6 +170,8 @@ final class SegmentedMap implements AutoCloseable {
     private Segment openSegment(int index, RecoveryCollector recovery) {
         Path f = fileOf(index);
         boolean existed = Files.exists(f);
+        long startNs = System.nanoTime();
+        long[] createdNs = {startNs};
         try {
             ChronicleMap<byte[], byte[]> map = offCallerThread(() -> {
                 if (recovery != null && existed) {
@@ -176,11 +182,17 @@ final class SegmentedMap implements AutoCloseable {
                 }
                 if (!existed) {
                     createAtomically(f);
+                    createdNs[0] = System.nanoTime();
                 }
                 return builder().createPersistedTo(f.toFile());
             });
             Segment s = new Segment(f, map);
             s.adviseRandom();
+            long totalMs = (System.nanoTime() - startNs) / 1_000_000;
+            if (totalMs >= SLOW_OPEN_MS) {
+                LOG.info("opening {} took {} ms ({}: {} ms)", f, totalMs,
+                        existed ? "existing file" : "created", (createdNs[0] - startNs) / 1_000_000);
+            }
             return s;
         } catch (IOException | RuntimeException e) {
             if (!existed) {
