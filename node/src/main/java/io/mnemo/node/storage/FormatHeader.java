@@ -39,8 +39,8 @@ record FormatHeader(int partitions, int entriesPerSegment, int averageValueBytes
      * Chronicle Map segments per records file of a new directory. Chronicle Map initialises a new file by reading each
      * segment's first tier, and each read faults in the disk's read-ahead window (see {@link MappedFileAdvice}): with
      * its own choice of 16 segments and an 8 MiB window a file's creation zeroed 128 MB of page cache and took 57 ms
-     * on an idle machine, with 4 segments 32 MB. A joining node creates dozens of files at once. Writers of one
-     * partition are few (its worker pool), so 4 segment locks are enough.
+     * on an idle machine, with 4 segments 32 MB and 11 ms. A joining node creates dozens of files at once. Writers of
+     * one partition are few (its worker pool), so 4 segment locks are enough.
      */
     static final int CHRONICLE_SEGMENTS = 4;
 
