@@ -22,11 +22,9 @@ import java.util.Properties;
  * @param largeValueThresholdBytes encoded records larger than this keep their body in a large-value file
  * @param largeEntriesPerSegment   bodies per large-value file
  * @param largeAverageValueBytes   average body size of a large-value file
- * @param chronicleSegments        Chronicle Map segments per records file; 0 (directories written before it was
- *                                 recorded) leaves Chronicle Map's own choice, 16 for the default sizing
  */
 record FormatHeader(int partitions, int entriesPerSegment, int averageValueBytes, int largeValueThresholdBytes,
-        int largeEntriesPerSegment, int largeAverageValueBytes, int chronicleSegments) {
+        int largeEntriesPerSegment, int largeAverageValueBytes) {
     static final String FILE = "FORMAT";
     static final String MAGIC = "MNEMO-WARM";
     static final int VERSION = 1;
@@ -35,18 +33,9 @@ record FormatHeader(int partitions, int entriesPerSegment, int averageValueBytes
             + "node of this version (rebalance or drain), or move the directory aside and let anti-entropy refill this "
             + "replica from the others";
 
-    /**
-     * Chronicle Map segments per records file of a new directory. Chronicle Map initialises a new file by reading each
-     * segment's first tier, and each read faults in the disk's read-ahead window (see {@link MappedFileAdvice}): with
-     * its own choice of 16 segments and an 8 MiB window a file's creation zeroed 128 MB of page cache and took 57 ms
-     * on an idle machine, with 4 segments 32 MB and 11 ms. A joining node creates dozens of files at once. Writers of
-     * one partition are few (its worker pool), so 4 segment locks are enough.
-     */
-    static final int CHRONICLE_SEGMENTS = 4;
-
     static FormatHeader of(StorageConfig c) {
         return new FormatHeader(c.partitions(), c.entriesPerSegment(), c.averageValueBytes(), c.largeValueThresholdBytes(),
-                c.largeEntriesPerSegment(), c.largeAverageValueBytes(), CHRONICLE_SEGMENTS);
+                c.largeEntriesPerSegment(), c.largeAverageValueBytes());
     }
 
     /** Reads the header of {@code dir}, or returns null if the directory has none (it is new). */
@@ -72,8 +61,7 @@ record FormatHeader(int partitions, int entriesPerSegment, int averageValueBytes
         }
         return new FormatHeader(intProp(f, p, "partitions"), intProp(f, p, "entriesPerSegment"),
                 intProp(f, p, "averageValueBytes"), intProp(f, p, "largeValueThresholdBytes"),
-                intProp(f, p, "largeEntriesPerSegment"), intProp(f, p, "largeAverageValueBytes"),
-                p.getProperty("chronicleSegments") == null ? 0 : intProp(f, p, "chronicleSegments"));
+                intProp(f, p, "largeEntriesPerSegment"), intProp(f, p, "largeAverageValueBytes"));
     }
 
     private static int intProp(Path f, Properties p, String name) {
@@ -95,8 +83,7 @@ record FormatHeader(int partitions, int entriesPerSegment, int averageValueBytes
                 + "averageValueBytes=" + averageValueBytes + "\n"
                 + "largeValueThresholdBytes=" + largeValueThresholdBytes + "\n"
                 + "largeEntriesPerSegment=" + largeEntriesPerSegment + "\n"
-                + "largeAverageValueBytes=" + largeAverageValueBytes + "\n"
-                + "chronicleSegments=" + chronicleSegments + "\n";
+                + "largeAverageValueBytes=" + largeAverageValueBytes + "\n";
         Files2.writeAtomically(dir.resolve(FILE), text);
     }
 }

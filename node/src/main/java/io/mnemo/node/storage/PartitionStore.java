@@ -65,7 +65,7 @@ final class PartitionStore implements AutoCloseable {
             throw new UncheckedIOException("cannot create " + dir, e);
         }
         SegmentedMap records = SegmentedMap.open(dir, RECORDS, format.entriesPerSegment(), 48,
-                format.averageValueBytes(), format.chronicleSegments(), maxSegments, recovery);
+                format.averageValueBytes(), maxSegments, recovery);
         SegmentedMap large = null;
         try {
             if (Files.exists(dir.resolve(LARGE + "0000.cmap"))) {
@@ -88,7 +88,7 @@ final class PartitionStore implements AutoCloseable {
     }
 
     private static SegmentedMap openLarge(Path dir, FormatHeader format, int maxSegments, RecoveryCollector recovery) {
-        return SegmentedMap.open(dir, LARGE, format.largeEntriesPerSegment(), 60, format.largeAverageValueBytes(), 0,
+        return SegmentedMap.open(dir, LARGE, format.largeEntriesPerSegment(), 60, format.largeAverageValueBytes(),
                 maxSegments, recovery);
     }
 

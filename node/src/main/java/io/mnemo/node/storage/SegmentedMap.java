@@ -68,19 +68,15 @@ final class SegmentedMap implements AutoCloseable {
     private final int entries;
     private final double averageKeyBytes;
     private final int averageValueBytes;
-    /** Chronicle Map segments per file; 0 leaves Chronicle Map's own choice. */
-    private final int chronicleSegments;
     private final int maxSegments;
     private final CopyOnWriteArrayList<Segment> segments = new CopyOnWriteArrayList<>();
 
-    private SegmentedMap(Path dir, String prefix, int entries, double averageKeyBytes, int averageValueBytes,
-            int chronicleSegments, int maxSegments) {
+    private SegmentedMap(Path dir, String prefix, int entries, double averageKeyBytes, int averageValueBytes, int maxSegments) {
         this.dir = dir;
         this.prefix = prefix;
         this.entries = entries;
         this.averageKeyBytes = averageKeyBytes;
         this.averageValueBytes = averageValueBytes;
-        this.chronicleSegments = chronicleSegments;
         this.maxSegments = maxSegments;
     }
 
@@ -89,9 +85,8 @@ final class SegmentedMap implements AutoCloseable {
      * {@code recovery} non-null every file goes through Chronicle Map's recovery, which reports to it.
      */
     static SegmentedMap open(Path dir, String prefix, int entries, double averageKeyBytes, int averageValueBytes,
-            int chronicleSegments, int maxSegments, RecoveryCollector recovery) {
-        SegmentedMap m = new SegmentedMap(dir, prefix, entries, averageKeyBytes, averageValueBytes, chronicleSegments,
-                maxSegments);
+            int maxSegments, RecoveryCollector recovery) {
+        SegmentedMap m = new SegmentedMap(dir, prefix, entries, averageKeyBytes, averageValueBytes, maxSegments);
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, prefix + "[0-9][0-9][0-9][0-9].cmap")) {
             for (Path f : ds) {
@@ -159,7 +154,7 @@ final class SegmentedMap implements AutoCloseable {
     }
 
     private ChronicleMapBuilder<byte[], byte[]> builder() {
-        ChronicleMapBuilder<byte[], byte[]> b = ChronicleMap.of(byte[].class, byte[].class)
+        return ChronicleMap.of(byte[].class, byte[].class)
                 .name(dir.getFileName() + "/" + prefix)
                 .entries(entries)
                 .averageKeySize(averageKeyBytes)
@@ -170,8 +165,6 @@ final class SegmentedMap implements AutoCloseable {
                 // its configured capacity instead of its data. The price: a full disk surfaces when a page is first
                 // written, not when the file is created; keep free disk above the data size (see README).
                 .sparseFile(true);
-        // Recovery rebuilds a file's header from this builder, so the count must be the one the file was made with.
-        return chronicleSegments > 0 ? b.actualSegments(chronicleSegments) : b;
     }
 
     private Segment openSegment(int index, RecoveryCollector recovery) {

@@ -136,56 +136,6 @@ class WarmTierFilesTest {
         }
     }
 
-    @Test
-    void newDirectory_recordsItsChronicleSegmentCount_andItsFilesHaveIt() throws IOException {
-        try (DefaultTieredStore s = openWithSpace(realSizing())) {
-            s.store(memory("k0", "content"));
-        }
-        assertThat(Files.readString(dir.resolve(FormatHeader.FILE))).contains("chronicleSegments=4");
-        assertThat(segmentsOf(partitionDir(0).resolve("records-0000.cmap"))).isEqualTo(FormatHeader.CHRONICLE_SEGMENTS);
-        // Crash recovery rebuilds a header from the node's settings; it must find the same count (unclean open).
-        Files.delete(dir.resolve(ChronicleWarmTier.CLEAN_MARKER));
-        try (ChronicleWarmTier warm = ChronicleWarmTier.open(realSizing())) {
-            assertThat(warm.recovery().filesRecovered()).isPositive();
-            assertThat(warm.recovery().chronicleCorruptions()).isZero();
-        }
-        try (DefaultTieredStore s = openWithSpace(realSizing())) {
-            assertThat(s.read(SPACE, "k0").orElseThrow().memory().orElseThrow().content()).contains("content");
-        }
-    }
-
-    @Test
-    void directoryFromBeforeTheCount_keepsChroniclesOwnChoice_forNewFilesToo() throws IOException {
-        try (DefaultTieredStore s = openWithSpace(realSizing())) {
-            s.store(memory("k0", "content"));
-        }
-        int chroniclesChoice;
-        try (net.openhft.chronicle.map.ChronicleMap<byte[], byte[]> m = net.openhft.chronicle.map.ChronicleMap
-                .of(byte[].class, byte[].class).entries(StorageConfig.builder(dir).build().entriesPerSegment())
-                .averageKeySize(48).averageValueSize(4096).create()) {
-            chroniclesChoice = m.segments();
-        }
-        // The header an older build wrote: no count. Its files were made with Chronicle Map's own choice.
-        Path format = dir.resolve(FormatHeader.FILE);
-        Files.writeString(format, Files.readString(format).replace("chronicleSegments=4\n", ""));
-        Files2.deleteRecursively(partitionDir(0));
-        try (DefaultTieredStore s = openWithSpace(realSizing())) {
-            s.store(memory("k1", "content"));
-        }
-        assertThat(Files.readString(format)).doesNotContain("chronicleSegments");
-        assertThat(segmentsOf(partitionDir(0).resolve("records-0000.cmap"))).isEqualTo(chroniclesChoice)
-                .isNotEqualTo(FormatHeader.CHRONICLE_SEGMENTS);
-    }
-
-    /** Chronicle Map's segment count of an existing file (an existing file's own header decides it). */
-    private static int segmentsOf(Path file) throws IOException {
-        try (net.openhft.chronicle.map.ChronicleMap<byte[], byte[]> m = net.openhft.chronicle.map.ChronicleMap
-                .of(byte[].class, byte[].class).entries(1).averageKeySize(8).averageValueSize(8)
-                .createPersistedTo(file.toFile())) {
-            return m.segments();
-        }
-    }
-
     /** The {@code VmFlags} lines of this process's mappings of {@code path}. */
     private static List<String> vmFlagsOfMappings(Path smaps, String path) throws IOException {
         List<String> flags = new ArrayList<>();
