@@ -190,8 +190,8 @@ final class SegmentedMap implements AutoCloseable {
             s.adviseRandom();
             long totalMs = (System.nanoTime() - startNs) / 1_000_000;
             if (totalMs >= SLOW_OPEN_MS) {
-                LOG.info("opening {} took {} ms ({}: {} ms)", f, totalMs,
-                        existed ? "existing file" : "created", (createdNs[0] - startNs) / 1_000_000);
+                LOG.info("opening {} took {} ms ({})", f, totalMs,
+                        existed ? "an existing file" : "creating it took " + (createdNs[0] - startNs) / 1_000_000 + " ms");
             }
             return s;
         } catch (IOException | RuntimeException e) {
