@@ -3,7 +3,6 @@ package io.mnemo.node.cluster.membership;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -13,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 
 /** A member in a child JVM, killed with SIGKILL: the in-JVM node must declare it failed promptly. */
@@ -22,8 +22,7 @@ class ChildProcessFailureTest {
     private static final Duration FAIL_DEADLINE = Duration.ofSeconds(10);
 
     @Test
-    void kill_childJvmMemberRunningAJob_inJvmNodeSeesFailedAndTheCallFailsWithNodeLeft() throws Exception {
-        Path work = Files.createTempDirectory("mnemo-membership-child-");
+    void kill_childJvmMemberRunningAJob_inJvmNodeSeesFailedAndTheCallFailsWithNodeLeft(@TempDir Path work) throws Exception {
         TestPorts.Block ports = TestPorts.allocate();
         EventRecorder recorder = new EventRecorder();
         try (IgniteMembership local = TestNodes.start("p", ports, work, new LocalServices());

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -39,8 +39,8 @@ class IgniteMembershipTest {
     private Path work;
 
     @BeforeAll
-    void startCluster() throws IOException {
-        work = Files.createTempDirectory("mnemo-membership-");
+    void startCluster(@TempDir Path workDir) throws IOException {
+        work = workDir;
         ports = TestPorts.allocate();
         for (String id : IDS) {
             LocalServices services = new LocalServices()
