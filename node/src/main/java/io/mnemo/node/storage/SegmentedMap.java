@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -62,6 +63,15 @@ final class SegmentedMap implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+
+    /** Larger captures are not kept: a file system that reports no holes would make every file a full copy. */
+    private static final long MAX_IMAGE_BYTES = 16L << 20;
+    /** Empty files by shape, captured from the first file Chronicle Map made in this process; see createAtomically. */
+    private static final ConcurrentHashMap<Shape, EmptyFileImage> EMPTY_FILES = new ConcurrentHashMap<>();
+
+    /** What makes two empty map files the same bytes: the builder's settings, all but the name (not stored). */
+    private record Shape(int entries, double averageKeyBytes, int averageValueBytes) {
+    }
 
     private final Path dir;
     private final String prefix;
@@ -154,8 +164,14 @@ final class SegmentedMap implements AutoCloseable {
     }
 
     private ChronicleMapBuilder<byte[], byte[]> builder() {
+        return builder(dir.getFileName() + "/" + prefix, entries, averageKeyBytes, averageValueBytes);
+    }
+
+    /** The settings of every segment file (package-private for tests that make a file the way Chronicle Map does). */
+    static ChronicleMapBuilder<byte[], byte[]> builder(String name, int entries, double averageKeyBytes,
+                                                      int averageValueBytes) {
         return ChronicleMap.of(byte[].class, byte[].class)
-                .name(dir.getFileName() + "/" + prefix)
+                .name(name)
                 .entries(entries)
                 .averageKeySize(averageKeyBytes)
                 .averageValueSize(averageValueBytes)
@@ -165,6 +181,11 @@ final class SegmentedMap implements AutoCloseable {
                 // its configured capacity instead of its data. The price: a full disk surfaces when a page is first
                 // written, not when the file is created; keep free disk above the data size (see README).
                 .sparseFile(true);
+    }
+
+    /** True once an empty file of these settings was captured, so the next ones are written from it (for tests). */
+    static boolean hasEmptyFileImage(int entries, double averageKeyBytes, int averageValueBytes) {
+        return EMPTY_FILES.containsKey(new Shape(entries, averageKeyBytes, averageValueBytes));
     }
 
     private Segment openSegment(int index, RecoveryCollector recovery) {
@@ -208,15 +229,28 @@ final class SegmentedMap implements AutoCloseable {
      * left a file whose header never became ready, and the next open of it waited a minute for that header before
      * recovering it (seen as a 60 s restart after a {@code kill -9} during the first partition preparations). A
      * leftover temporary file of an earlier attempt is deleted first; the directory glob never lists one.
+     *
+     * <p>Only the first file of each {@link Shape} in this process is initialised by Chronicle Map; it is captured
+     * ({@link EmptyFileImage}) and every later one is written from the capture, a few KB and a hole.
      */
     private void createAtomically(Path f) throws IOException {
         Path tmp = f.resolveSibling(f.getFileName() + ".creating");
         Files.deleteIfExists(tmp);
         try {
-            builder().createPersistedTo(tmp.toFile()).close();
-            // Initialising the file read each segment's first tier, and read-around filled the page cache with zero
-            // pages of its holes (see MappedFileAdvice): give them back before the kernel evicts live pages instead.
-            MappedFileAdvice.dropCache(tmp);
+            Shape shape = new Shape(entries, averageKeyBytes, averageValueBytes);
+            EmptyFileImage image = EMPTY_FILES.get(shape);
+            if (image != null) {
+                image.writeTo(tmp);
+            } else {
+                builder().createPersistedTo(tmp.toFile()).close();
+                image = EmptyFileImage.capture(tmp, MAX_IMAGE_BYTES);
+                if (image != null) {
+                    EMPTY_FILES.putIfAbsent(shape, image);
+                }
+                // Initialising the file read each segment's first tier, and read-around filled the page cache with
+                // zero pages of its holes (see MappedFileAdvice): give them back before the kernel evicts live pages.
+                MappedFileAdvice.dropCache(tmp);
+            }
             Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             deleteQuietly(tmp, e);

@@ -5,11 +5,13 @@ import static io.mnemo.node.storage.StoreFixtures.memory;
 import static io.mnemo.node.storage.StoreFixtures.openWithSpace;
 import static io.mnemo.node.storage.StoreFixtures.smallConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -101,6 +103,59 @@ class WarmTierFilesTest {
             // an 8 MiB read-ahead window, 5.3 MB with 128 KiB. One record and the headers are a few pages.
             assertThat(resident).as("page-cache bytes of %s (%d bytes long)", file, Files.size(file))
                     .isLessThan(1 << 20);
+        }
+    }
+
+    @Test
+    void laterPartitionFiles_areWrittenFromTheFirst_asTheBytesChronicleMapMakes() throws Exception {
+        StorageConfig cfg = smallConfig(dir, 4).build();
+        try (ChronicleWarmTier warm = ChronicleWarmTier.open(cfg)) {
+            warm.preparePartition(0);
+            // The records files' settings (PartitionStore): 48-byte keys on average.
+            assertThat(SegmentedMap.hasEmptyFileImage(cfg.entriesPerSegment(), 48, cfg.averageValueBytes()))
+                    .as("the first file was captured").isTrue();
+            warm.preparePartition(1);
+        }
+        Path written = partitionDir(1).resolve("records-0000.cmap");
+        Path reference = dir.resolve("reference.cmap");
+        SegmentedMap.builder("reference", cfg.entriesPerSegment(), 48, cfg.averageValueBytes())
+                .createPersistedTo(reference.toFile()).close();
+        assertThat(Files.size(written)).isEqualTo(Files.size(reference));
+        assertThat(Files.mismatch(written, reference)).as("first differing byte").isEqualTo(-1L);
+
+        // And it is a working map: records go in, and come back after a reopen.
+        try (DefaultTieredStore s = openWithSpace(cfg)) {
+            String key = keyIn(s, 1);
+            s.store(memory(key, "in a written file"));
+        }
+        try (DefaultTieredStore s = openWithSpace(cfg)) {
+            assertThat(s.read(SPACE, keyIn(s, 1)).orElseThrow().memory().orElseThrow().content()).contains("in a written file");
+        }
+    }
+
+    @Test
+    void anEmptyFileImage_holdsOnlyTheFilesData_andWritesASparseCopy() throws Exception {
+        Path made = dir.resolve("made.cmap");
+        SegmentedMap.builder("made", 1024, 48, 4096).createPersistedTo(made.toFile()).close();
+        EmptyFileImage image = EmptyFileImage.capture(made, 16 << 20);
+        assumeTrue(image != null, "needs lseek SEEK_DATA / SEEK_HOLE");
+        assertThat(image.length()).isEqualTo(Files.size(made));
+        // A file sized for 1,024 records of 4 KiB is about 35 MB long and holds a few KB of header.
+        assertThat(image.dataBytes()).isPositive().isLessThan(1 << 20);
+        assertThat(image.length()).isGreaterThan(16L << 20);
+        Path copy = dir.resolve("copy.cmap");
+        image.writeTo(copy);
+        assertThat(Files.mismatch(copy, made)).isEqualTo(-1L);
+        assertThat(EmptyFileImage.capture(copy, 16 << 20).dataBytes()).isEqualTo(image.dataBytes());
+        assertThatThrownBy(() -> image.writeTo(copy)).isInstanceOf(FileAlreadyExistsException.class);
+    }
+
+    /** A key of {@link StoreFixtures#SPACE} in {@code partition}. */
+    private static String keyIn(DefaultTieredStore s, int partition) {
+        for (int i = 0; ; i++) {
+            if (s.partitionOf(SPACE, "k" + i) == partition) {
+                return "k" + i;
+            }
         }
     }
 
