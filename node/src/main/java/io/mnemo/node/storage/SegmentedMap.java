@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -67,7 +68,9 @@ final class SegmentedMap implements AutoCloseable {
     /** Larger captures are not kept: a file system that reports no holes would make every file a full copy. */
     private static final long MAX_IMAGE_BYTES = 16L << 20;
     /** Empty files by shape, captured from the first file Chronicle Map made in this process; see createAtomically. */
-    private static final ConcurrentHashMap<Shape, EmptyFileImage> EMPTY_FILES = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Shape, Optional<EmptyFileImage>> EMPTY_FILES = new ConcurrentHashMap<>();
+    /** Held while the first file of a shape is made and captured. */
+    private static final ConcurrentHashMap<Shape, Object> SHAPE_LOCKS = new ConcurrentHashMap<>();
 
     /** What makes two empty map files the same bytes: the builder's settings, all but the name (not stored). */
     private record Shape(int entries, double averageKeyBytes, int averageValueBytes) {
@@ -185,7 +188,8 @@ final class SegmentedMap implements AutoCloseable {
 
     /** True once an empty file of these settings was captured, so the next ones are written from it (for tests). */
     static boolean hasEmptyFileImage(int entries, double averageKeyBytes, int averageValueBytes) {
-        return EMPTY_FILES.containsKey(new Shape(entries, averageKeyBytes, averageValueBytes));
+        Optional<EmptyFileImage> image = EMPTY_FILES.get(new Shape(entries, averageKeyBytes, averageValueBytes));
+        return image != null && image.isPresent();
     }
 
     private Segment openSegment(int index, RecoveryCollector recovery) {
@@ -238,24 +242,38 @@ final class SegmentedMap implements AutoCloseable {
         Files.deleteIfExists(tmp);
         try {
             Shape shape = new Shape(entries, averageKeyBytes, averageValueBytes);
-            EmptyFileImage image = EMPTY_FILES.get(shape);
-            if (image != null) {
-                image.writeTo(tmp);
-            } else {
-                builder().createPersistedTo(tmp.toFile()).close();
-                image = EmptyFileImage.capture(tmp, MAX_IMAGE_BYTES);
-                if (image != null) {
-                    EMPTY_FILES.putIfAbsent(shape, image);
+            Optional<EmptyFileImage> image = EMPTY_FILES.get(shape);
+            boolean made = false;
+            if (image == null) {
+                // The first file of a shape: made by Chronicle Map and captured, while the others of the same shape
+                // wait (a joining node asks for dozens at once, and each would otherwise be initialised in full).
+                synchronized (SHAPE_LOCKS.computeIfAbsent(shape, k -> new Object())) {
+                    image = EMPTY_FILES.get(shape);
+                    if (image == null) {
+                        createWithChronicleMap(tmp);
+                        made = true;
+                        image = Optional.ofNullable(EmptyFileImage.capture(tmp, MAX_IMAGE_BYTES));
+                        EMPTY_FILES.put(shape, image);
+                    }
                 }
-                // Initialising the file read each segment's first tier, and read-around filled the page cache with
-                // zero pages of its holes (see MappedFileAdvice): give them back before the kernel evicts live pages.
-                MappedFileAdvice.dropCache(tmp);
+            }
+            if (!made && image.isPresent()) {
+                image.get().writeTo(tmp);
+            } else if (!made) {
+                createWithChronicleMap(tmp);
             }
             Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             deleteQuietly(tmp, e);
             throw e;
         }
+    }
+
+    private void createWithChronicleMap(Path tmp) throws IOException {
+        builder().createPersistedTo(tmp.toFile()).close();
+        // Initialising the file read each segment's first tier, and read-around filled the page cache with zero pages
+        // of its holes (see MappedFileAdvice): give them back before the kernel evicts live pages instead.
+        MappedFileAdvice.dropCache(tmp);
     }
 
     /** Runs {@code task} on an opener thread and waits for it without being interruptible; see the class comment. */
