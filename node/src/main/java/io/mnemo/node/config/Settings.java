@@ -146,6 +146,11 @@ public final class Settings {
                     + "its old replicas, one after the other). The throttle above bounds them together. More streams "
                     + "hide per-partition costs (file creation, stream setup, the source's fence); fewer spare the "
                     + "old owners' CPU for clients.");
+    public static final Setting<Integer> REBALANCE_STREAM_NICE = integer("mnemo.rebalance.stream-nice", 10, 0, 19,
+            "Rebalancing CPU priority: the Linux nice value of the threads that read, send and apply partition "
+                    + "streams (on the old owners and on the new one). At 10 a busy stream gets about a tenth of a core "
+                    + "that client calls also want, and all of an idle one; 0 runs streams at the priority of client "
+                    + "calls.");
 
     public static final Setting<Optional<Path>> TLS_CERT_CHAIN = optionalPath("mnemo.tls.cert-chain",
             "PEM file of this node's certificate chain (its own certificate first), served to clients and peers and "

@@ -20,7 +20,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,8 +69,10 @@ import org.slf4j.LoggerFactory;
  * One daemon thread ({@code mnemo-rebalancer-<node>}) runs the placements; {@link #onPlacement} only publishes
  * the newest placement and wakes it. Up to {@code parallelStreams} daemon threads
  * ({@code mnemo-rebalance-stream-<node>}) stream partitions for it; they only apply records and update the
- * counters (atomics) and the throttle (its own monitor, never held while sleeping or streaming). {@code streamed}
- * and {@code finishedEpoch} are the worker's alone. No lock is held while streaming or confirming.
+ * counters (atomics) and the throttle (its own monitor, never held while sleeping or streaming). They run at a
+ * lower CPU priority when a nice value is given ({@link BackgroundPriority}), so client calls go first on a busy
+ * machine. {@code streamed} and {@code finishedEpoch} are the worker's alone. No lock is held while streaming or
+ * confirming.
  */
 public final class Rebalancer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Rebalancer.class);
@@ -136,6 +137,15 @@ public final class Rebalancer implements AutoCloseable {
      */
     public Rebalancer(int self, TieredStore store, ReplicaHandler handler, PartitionSource source, Confirmer confirmer,
                       Quorum readQuorum, long maxBytesPerSecond, int parallelStreams) {
+        this(self, store, handler, source, confirmer, readQuorum, maxBytesPerSecond, parallelStreams, 0);
+    }
+
+    /**
+     * As above, with the stream threads at nice value {@code streamNice} (0..19; 0 leaves their priority alone, see
+     * {@link BackgroundPriority}).
+     */
+    public Rebalancer(int self, TieredStore store, ReplicaHandler handler, PartitionSource source, Confirmer confirmer,
+                      Quorum readQuorum, long maxBytesPerSecond, int parallelStreams, int streamNice) {
         this.self = self;
         this.store = Objects.requireNonNull(store, "store");
         this.handler = Objects.requireNonNull(handler, "handler");
@@ -151,13 +161,8 @@ public final class Rebalancer implements AutoCloseable {
         this.throttle = new Throttle(maxBytesPerSecond);
         this.worker = new Thread(this::run, "mnemo-rebalancer-" + self);
         this.worker.setDaemon(true);
-        AtomicInteger threads = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(parallelStreams, parallelStreams, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "mnemo-rebalance-stream-" + self + "-" + threads.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+                new LinkedBlockingQueue<>(), BackgroundPriority.threads("mnemo-rebalance-stream-" + self, streamNice));
         pool.allowCoreThreadTimeOut(true);
         this.streams = pool;
     }

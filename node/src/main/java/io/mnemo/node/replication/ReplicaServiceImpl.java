@@ -1,6 +1,7 @@
 package io.mnemo.node.replication;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.mnemo.node.replication.ReplicaTransport.Caller;
@@ -30,6 +31,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
@@ -42,21 +47,34 @@ import java.util.function.Supplier;
  * {@link ReplicaHandler#CATCH_UP_WAIT_MS}, for this node to catch up without holding up other calls.
  *
  * <p>Partition streaming sends a chunk only while the stream is ready (gRPC flow control), so a slow receiver
- * throttles the sender; a caller that asks for it gets the records in their storage encoding
+ * throttles the sender. Streams are read and sent on their own threads ({@code mnemo-stream-source-N}), at a lower
+ * CPU priority when a nice value is given ({@link BackgroundPriority}), so client calls go first on a busy machine; a caller that asks for it gets the records in their storage encoding
  * ({@code encoded_records}, see {@link io.mnemo.node.storage.EncodedRecord}). Thread-safe.
  */
-public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceImplBase {
+public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceImplBase
+        implements AutoCloseable {
     private static final int DEFAULT_CHUNK_BYTES = 1 << 20;
     /** Records a stream reads from the store at once: about 7 MB of 768-float memories. */
     private static final int PAGE_RECORDS = 2048;
 
     private final ReplicaHandler handler;
     private final IntFunction<String> endpointOf;
+    /** Reads and sends partition streams: daemon threads, at a lower CPU priority when a nice value is given. */
+    private final ExecutorService streamSources;
 
     /** Serves {@code handler}; {@code endpointOf} gives a node's "host:port" for wrong-owner replies. */
     public ReplicaServiceImpl(ReplicaHandler handler, IntFunction<String> endpointOf) {
+        this(handler, endpointOf, 0);
+    }
+
+    /**
+     * As above, with the partition streams it serves read and sent by threads at nice value {@code streamNice}
+     * (0..19; 0 leaves their priority alone, see {@link BackgroundPriority}).
+     */
+    public ReplicaServiceImpl(ReplicaHandler handler, IntFunction<String> endpointOf, int streamNice) {
         this.handler = Objects.requireNonNull(handler, "handler");
         this.endpointOf = Objects.requireNonNull(endpointOf, "endpointOf");
+        this.streamSources = Executors.newCachedThreadPool(BackgroundPriority.threads("mnemo-stream-source", streamNice));
     }
 
     private <T> void answer(StreamObserver<T> out, Supplier<T> body) {
@@ -213,53 +231,92 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
     @Override
     public void streamPartition(StreamPartitionRequest request, StreamObserver<PartitionChunk> out) {
         ServerCallStreamObserver<PartitionChunk> stream = (ServerCallStreamObserver<PartitionChunk>) out;
-        Caller caller = new Caller(request.getFromNodeId(), request.getTopologyEpoch());
         int chunkBytes = request.getMaxChunkBytes() == 0 ? DEFAULT_CHUNK_BYTES : request.getMaxChunkBytes();
-        // gRPC runs the on-ready handler serially, so this state needs no lock.
+        // One pump runs at a time (the flag), on a stream-source thread; it stops when the stream is not ready and
+        // the next on-ready call starts another. Only the pump touches token and done.
         var state = new Object() {
             String token = request.getResumeToken().toString(StandardCharsets.UTF_8);
-            boolean done;
+            volatile boolean done;
+            final AtomicBoolean pumping = new AtomicBoolean();
+        };
+        Runnable pump = new Runnable() {
+            @Override
+            public void run() {
+                while (true) {
+                    while (!state.done && stream.isReady() && !stream.isCancelled()) {
+                        state.token = sendPage(request, stream, state.token, chunkBytes);
+                        state.done = state.token == null;
+                    }
+                    state.pumping.set(false);
+                    // Ready again between the last check and the flag's release: this pump goes on, unless the
+                    // on-ready call that saw the flag set already started another.
+                    if (state.done || stream.isCancelled() || !stream.isReady() || !state.pumping.compareAndSet(false, true)) {
+                        return;
+                    }
+                }
+            }
         };
         stream.setOnReadyHandler(() -> {
-            while (!state.done && stream.isReady() && !stream.isCancelled()) {
+            if (!state.done && state.pumping.compareAndSet(false, true)) {
                 try {
-                    ReplicaHandler.ScanPage page = handler.scanPartition(caller, request.getPartition(), state.token, PAGE_RECORDS);
-                    ByteString startToken = ByteString.copyFrom(state.token, StandardCharsets.UTF_8);
-                    PartitionChunk.Builder chunk = PartitionChunk.newBuilder().setPartition(request.getPartition());
-                    int size = 0;
-                    for (StoredRecord r : page.records()) {
-                        if ((request.getSkipTombstones() && r.isTombstone())
-                                || (request.getFilterBuckets() && !DigestScheme.inBuckets(r.key(), request.getBucketMask()))) {
-                            continue;
-                        }
-                        if (size >= chunkBytes) {
-                            stream.onNext(chunk.setResumeToken(startToken).setLast(false).build());
-                            chunk = PartitionChunk.newBuilder().setPartition(request.getPartition());
-                            size = 0;
-                        }
-                        if (request.getEncoded()) {
-                            io.mnemo.protocol.v1.EncodedRecord e = WireCodec.toWireEncoded(r);
-                            size += e.getSerializedSize();
-                            chunk.addEncodedRecords(e);
-                        } else {
-                            io.mnemo.protocol.v1.VersionedRecord v = WireCodec.toWire(r);
-                            size += v.getSerializedSize();
-                            chunk.addRecords(v);
-                        }
-                    }
-                    state.token = page.resumeToken();
-                    stream.onNext(chunk.setResumeToken(ByteString.copyFrom(page.resumeToken(), StandardCharsets.UTF_8))
-                            .setLast(page.last()).build());
-                    if (page.last()) {
-                        state.done = true;
-                        stream.onCompleted();
-                    }
-                } catch (RuntimeException e) {
+                    streamSources.execute(pump);
+                } catch (RejectedExecutionException e) {
                     state.done = true;
-                    stream.onError(WireErrors.toStatus(e, endpointOf));
+                    stream.onError(Status.UNAVAILABLE.withDescription("node shutting down").asRuntimeException());
                 }
             }
         });
+    }
+
+    /**
+     * Reads one page of the stream from {@code token} and sends it as chunks; returns the next page's token, or null
+     * after the last page (the stream is then completed) or a failure (sent as the stream's error).
+     */
+    private String sendPage(StreamPartitionRequest request, ServerCallStreamObserver<PartitionChunk> stream, String token,
+                            int chunkBytes) {
+        Caller caller = new Caller(request.getFromNodeId(), request.getTopologyEpoch());
+        try {
+            ReplicaHandler.ScanPage page = handler.scanPartition(caller, request.getPartition(), token, PAGE_RECORDS);
+            ByteString startToken = ByteString.copyFrom(token, StandardCharsets.UTF_8);
+            PartitionChunk.Builder chunk = PartitionChunk.newBuilder().setPartition(request.getPartition());
+            int size = 0;
+            for (StoredRecord r : page.records()) {
+                if ((request.getSkipTombstones() && r.isTombstone())
+                        || (request.getFilterBuckets() && !DigestScheme.inBuckets(r.key(), request.getBucketMask()))) {
+                    continue;
+                }
+                if (size >= chunkBytes) {
+                    stream.onNext(chunk.setResumeToken(startToken).setLast(false).build());
+                    chunk = PartitionChunk.newBuilder().setPartition(request.getPartition());
+                    size = 0;
+                }
+                if (request.getEncoded()) {
+                    io.mnemo.protocol.v1.EncodedRecord e = WireCodec.toWireEncoded(r);
+                    size += e.getSerializedSize();
+                    chunk.addEncodedRecords(e);
+                } else {
+                    io.mnemo.protocol.v1.VersionedRecord v = WireCodec.toWire(r);
+                    size += v.getSerializedSize();
+                    chunk.addRecords(v);
+                }
+            }
+            stream.onNext(chunk.setResumeToken(ByteString.copyFrom(page.resumeToken(), StandardCharsets.UTF_8))
+                    .setLast(page.last()).build());
+            if (page.last()) {
+                stream.onCompleted();
+                return null;
+            }
+            return page.resumeToken();
+        } catch (RuntimeException e) {
+            stream.onError(WireErrors.toStatus(e, endpointOf));
+            return null;
+        }
+    }
+
+    /** Stops the stream-source threads; streams still being sent end with an error at their receiver (it resumes). */
+    @Override
+    public void close() {
+        streamSources.shutdownNow();
     }
 
     @Override

@@ -203,13 +203,15 @@ public final class MnemoNode implements AutoCloseable {
         ClusterQueries queries = new ClusterQueries(jobServices, () -> placement, this::liveMemberIds, this::compute, 2);
         resources.push(queries);
         service.useQueries(queries);
+        io.mnemo.node.replication.ReplicaServiceImpl replicaService = new io.mnemo.node.replication.ReplicaServiceImpl(
+                replication.handler(), this::endpointOf, config.get(Settings.REBALANCE_STREAM_NICE));
+        resources.push(replicaService);
         grpc = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.grpcPort()),
                         security.serverCredentials())
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                 .callExecutor(new CallExecutors())
                 .addService(ServerInterceptors.intercept(service, security.clientServices()))
-                .addService(ServerInterceptors.intercept(new io.mnemo.node.replication.ReplicaServiceImpl(
-                        replication.handler(), this::endpointOf), security.peerServices()))
+                .addService(ServerInterceptors.intercept(replicaService, security.peerServices()))
                 .addService(ServerInterceptors.intercept(new AdminServiceImpl(() -> cluster), security.clientServices()))
                 .addService(ServerInterceptors.intercept(new HandoverServiceImpl(replication), security.peerServices()))
                 .build()
@@ -234,7 +236,7 @@ public final class MnemoNode implements AutoCloseable {
             ClusterControl cc = cluster;
             Rebalancer rb = new Rebalancer(nodeId, store, replication.handler(), transport, cc::confirmMoves,
                     config.get(Settings.READ_QUORUM), config.get(Settings.REBALANCE_MAX_BYTES_PER_SECOND).bytes(),
-                    config.get(Settings.REBALANCE_PARALLEL_STREAMS));
+                    config.get(Settings.REBALANCE_PARALLEL_STREAMS), config.get(Settings.REBALANCE_STREAM_NICE));
             rb.start();
             resources.push(rb);
             rebalancer = rb;

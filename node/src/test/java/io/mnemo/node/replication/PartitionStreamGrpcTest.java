@@ -63,6 +63,7 @@ class PartitionStreamGrpcTest {
     @TempDir
     Path dir;
     private DefaultTieredStore store;
+    private ReplicaServiceImpl service;
     private Server server;
     private final List<ManagedChannel> channels = new ArrayList<>();
     private final List<GrpcReplicaTransport> transports = new ArrayList<>();
@@ -77,8 +78,10 @@ class PartitionStreamGrpcTest {
         store.createSpace(SpaceConfig.of(MiniCluster.SPACE, MiniCluster.DIM));
         ReplicaPlacement placement = StaticPlacement.ring(1, PARTITIONS, List.of(SOURCE, RECEIVER), 2);
         ReplicaHandler handler = new ReplicaHandler(SOURCE, store, () -> placement, new HybridClock(Clock.systemUTC()));
+        // Streams served at a lower CPU priority, as a node serves them by default.
+        service = new ReplicaServiceImpl(handler, n -> "?", 10);
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).callExecutor(new CallExecutors())
-                .addService(new ReplicaServiceImpl(handler, n -> "?")).build().start();
+                .addService(service).build().start();
         address = new InetSocketAddress("127.0.0.1", server.getPort());
     }
 
@@ -87,6 +90,7 @@ class PartitionStreamGrpcTest {
         transports.forEach(GrpcReplicaTransport::close);
         channels.forEach(ManagedChannel::shutdownNow);
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        service.close();
         store.close();
     }
 
