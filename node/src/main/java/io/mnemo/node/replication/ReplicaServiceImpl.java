@@ -48,8 +48,9 @@ import java.util.function.Supplier;
  *
  * <p>Partition streaming sends a chunk only while the stream is ready (gRPC flow control), so a slow receiver
  * throttles the sender. Streams are read and sent on their own threads ({@code mnemo-stream-source-N}), at a lower
- * CPU priority when a nice value is given ({@link BackgroundPriority}), so client calls go first on a busy machine; a caller that asks for it gets the records in their storage encoding
- * ({@code encoded_records}, see {@link io.mnemo.node.storage.EncodedRecord}). Thread-safe.
+ * CPU priority when a nice value is given ({@link BackgroundPriority}), so client calls go first on a busy machine.
+ * A caller that asks for it gets the records in their storage encoding ({@code encoded_records}, see
+ * {@link io.mnemo.node.storage.EncodedRecord}). Thread-safe.
  */
 public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceImplBase
         implements AutoCloseable {
