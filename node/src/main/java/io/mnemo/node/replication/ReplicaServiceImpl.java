@@ -232,9 +232,10 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
     @Override
     public void streamPartition(StreamPartitionRequest request, StreamObserver<PartitionChunk> out) {
         ServerCallStreamObserver<PartitionChunk> stream = (ServerCallStreamObserver<PartitionChunk>) out;
+        Caller caller = new Caller(request.getFromNodeId(), request.getTopologyEpoch());
         int chunkBytes = request.getMaxChunkBytes() == 0 ? DEFAULT_CHUNK_BYTES : request.getMaxChunkBytes();
         // One pump runs at a time (the flag), on a stream-source thread; it stops when the stream is not ready and
-        // the next on-ready call starts another. Only the pump touches token and done.
+        // the next on-ready call starts another. Only the pump touches token; done is also set when no pump could start.
         var state = new Object() {
             String token = request.getResumeToken().toString(StandardCharsets.UTF_8);
             volatile boolean done;
@@ -245,7 +246,7 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
             public void run() {
                 while (true) {
                     while (!state.done && stream.isReady() && !stream.isCancelled()) {
-                        state.token = sendPage(request, stream, state.token, chunkBytes);
+                        state.token = sendPage(request, caller, stream, state.token, chunkBytes);
                         state.done = state.token == null;
                     }
                     state.pumping.set(false);
@@ -273,9 +274,8 @@ public final class ReplicaServiceImpl extends ReplicaServiceGrpc.ReplicaServiceI
      * Reads one page of the stream from {@code token} and sends it as chunks; returns the next page's token, or null
      * after the last page (the stream is then completed) or a failure (sent as the stream's error).
      */
-    private String sendPage(StreamPartitionRequest request, ServerCallStreamObserver<PartitionChunk> stream, String token,
-                            int chunkBytes) {
-        Caller caller = new Caller(request.getFromNodeId(), request.getTopologyEpoch());
+    private String sendPage(StreamPartitionRequest request, Caller caller, ServerCallStreamObserver<PartitionChunk> stream,
+                            String token, int chunkBytes) {
         try {
             ReplicaHandler.ScanPage page = handler.scanPartition(caller, request.getPartition(), token, PAGE_RECORDS);
             ByteString startToken = ByteString.copyFrom(token, StandardCharsets.UTF_8);

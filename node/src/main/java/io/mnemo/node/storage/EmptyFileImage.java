@@ -36,7 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 final class EmptyFileImage {
     private static final Logger LOG = LoggerFactory.getLogger(EmptyFileImage.class);
-    private static final int O_RDONLY = 0;
     private static final int SEEK_DATA = 3;
     private static final int SEEK_HOLE = 4;
     /** lseek's errno when no data follows the offset. */
@@ -121,9 +120,7 @@ final class EmptyFileImage {
     /** The {@code [start, end)} spans of {@code file} that hold data, by {@code lseek(SEEK_DATA / SEEK_HOLE)}. */
     private static List<long[]> dataSpans(Path file, long length) {
         Function lseek = Function.getFunction("c", "lseek", Function.THROW_LAST_ERROR);
-        int fd = Function.getFunction("c", "open", Function.THROW_LAST_ERROR)
-                .invokeInt(new Object[] {file.toString(), O_RDONLY});
-        try {
+        return MappedFileAdvice.withReadOnlyFd(file, fd -> {
             List<long[]> spans = new ArrayList<>();
             long offset = 0;
             while (offset < length) {
@@ -141,9 +138,7 @@ final class EmptyFileImage {
                 offset = end;
             }
             return spans;
-        } finally {
-            Function.getFunction("c", "close").invokeInt(new Object[] {fd});
-        }
+        });
     }
 
     private static void logOnce(String kind, String message) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,21 +76,31 @@ final class MappedFileAdvice {
             return false;
         }
         try {
-            int fd = Function.getFunction("c", "open", Function.THROW_LAST_ERROR)
-                    .invokeInt(new Object[] {file.toString(), O_RDONLY});
-            try {
+            return withReadOnlyFd(file, fd -> {
                 // Returns the error number itself rather than setting errno.
                 int rc = Function.getFunction("c", "posix_fadvise").invokeInt(new Object[] {fd, 0L, 0L, POSIX_FADV_DONTNEED});
                 if (rc != 0) {
                     throw new LastErrorException(rc);
                 }
                 return true;
-            } finally {
-                Function.getFunction("c", "close").invokeInt(new Object[] {fd});
-            }
+            });
         } catch (RuntimeException | LinkageError e) {
             giveUp(name, file, e);
             return false;
+        }
+    }
+
+    /**
+     * Runs {@code body} with a read-only libc file descriptor of {@code file}, closed afterwards (for calls that Java's
+     * channels do not offer); throws {@link LastErrorException} if the file cannot be opened.
+     */
+    static <T> T withReadOnlyFd(Path file, IntFunction<T> body) {
+        int fd = Function.getFunction("c", "open", Function.THROW_LAST_ERROR)
+                .invokeInt(new Object[] {file.toString(), O_RDONLY});
+        try {
+            return body.apply(fd);
+        } finally {
+            Function.getFunction("c", "close").invokeInt(new Object[] {fd});
         }
     }
 

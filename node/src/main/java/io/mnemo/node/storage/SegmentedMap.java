@@ -68,12 +68,18 @@ final class SegmentedMap implements AutoCloseable {
     /** Larger captures are not kept: a file system that reports no holes would make every file a full copy. */
     private static final long MAX_IMAGE_BYTES = 16L << 20;
     /** Empty files by shape, captured from the first file Chronicle Map made in this process; see createAtomically. */
-    private static final ConcurrentHashMap<Shape, Optional<EmptyFileImage>> EMPTY_FILES = new ConcurrentHashMap<>();
-    /** Held while the first file of a shape is made and captured. */
-    private static final ConcurrentHashMap<Shape, Object> SHAPE_LOCKS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Shape, ImageSlot> EMPTY_FILES = new ConcurrentHashMap<>();
 
     /** What makes two empty map files the same bytes: the builder's settings, all but the name (not stored). */
     private record Shape(int entries, double averageKeyBytes, int averageValueBytes) {
+    }
+
+    /**
+     * The captured empty file of one shape: null until the first file of the shape is made and captured (under this
+     * slot's monitor, which the shape's other creations wait on), then the capture, or empty if capturing failed.
+     */
+    private static final class ImageSlot {
+        volatile Optional<EmptyFileImage> image;
     }
 
     private final Path dir;
@@ -188,7 +194,8 @@ final class SegmentedMap implements AutoCloseable {
 
     /** True once an empty file of these settings was captured, so the next ones are written from it (for tests). */
     static boolean hasEmptyFileImage(int entries, double averageKeyBytes, int averageValueBytes) {
-        Optional<EmptyFileImage> image = EMPTY_FILES.get(new Shape(entries, averageKeyBytes, averageValueBytes));
+        ImageSlot slot = EMPTY_FILES.get(new Shape(entries, averageKeyBytes, averageValueBytes));
+        Optional<EmptyFileImage> image = slot == null ? null : slot.image;
         return image != null && image.isPresent();
     }
 
@@ -241,19 +248,20 @@ final class SegmentedMap implements AutoCloseable {
         Path tmp = f.resolveSibling(f.getFileName() + ".creating");
         Files.deleteIfExists(tmp);
         try {
-            Shape shape = new Shape(entries, averageKeyBytes, averageValueBytes);
-            Optional<EmptyFileImage> image = EMPTY_FILES.get(shape);
+            ImageSlot slot = EMPTY_FILES.computeIfAbsent(new Shape(entries, averageKeyBytes, averageValueBytes),
+                    k -> new ImageSlot());
+            Optional<EmptyFileImage> image = slot.image;
             boolean made = false;
             if (image == null) {
                 // The first file of a shape: made by Chronicle Map and captured, while the others of the same shape
                 // wait (a joining node asks for dozens at once, and each would otherwise be initialised in full).
-                synchronized (SHAPE_LOCKS.computeIfAbsent(shape, k -> new Object())) {
-                    image = EMPTY_FILES.get(shape);
+                synchronized (slot) {
+                    image = slot.image;
                     if (image == null) {
                         createWithChronicleMap(tmp);
                         made = true;
                         image = Optional.ofNullable(EmptyFileImage.capture(tmp, MAX_IMAGE_BYTES));
-                        EMPTY_FILES.put(shape, image);
+                        slot.image = image;
                     }
                 }
             }
