@@ -29,9 +29,12 @@ import java.util.Set;
  * {@value #LOADED} with {@code storeAll} batches; start the workload (open loop, {@code --rate} ops/s: half recalls
  * of loaded memories at the default consistency, half stores of new memories into a second space {@value #WRITES},
  * so the new node's count of the loaded space measures the move alone); after {@code --before} s start node 4's
- * process and, as soon as its gRPC port accepts connections, call {@code AdminService.AddMember} (a live node also
- * joins by itself after a settle delay; the report says which happened). Then wait for the move to finish and
- * measure {@code --after} s more.
+ * process and call {@code AdminService.AddMember} once it has started ({@code --add-when started}, the default: its
+ * {@code /health} answers, as an operator adds a running node) or as soon as its gRPC port accepts connections
+ * ({@code --add-when listening}, sessions 1-8); a live node also joins by itself after a settle delay, and the report
+ * says which happened. Then wait for the move to finish and measure {@code --after} s more. The client's latency is
+ * reported for node 4's start (process start to AddMember) apart from the move (AddMember to finished), and for both
+ * together as earlier reports counted "during".
  *
  * <p>When is the move finished? Two observations, both reported: (1) ownership: the topology shows node 4 a member
  * with no partition's pending replica list left, after pending lists were seen (partition streaming with confirmed
@@ -41,8 +44,8 @@ import java.util.Set;
  * such. {@code --max-move} s bounds the wait.
  *
  * <p>Arguments: {@code --n 20000 --rate 200 --before 30 --after 20 --stable 45 --max-move 600 --out DIR
- * --loader batch|single --jit-warmup 60 --parallel-streams K} (the loader: {@code storeAll} batches, or single stores 64
- * in flight; {@link JitWarmup} runs first, into the workload's space, for the given seconds; K sets the nodes'
+ * --loader batch|single --jit-warmup 60 --parallel-streams K --add-when started|listening} (the loader: {@code storeAll}
+ * batches, or single stores 64 in flight; {@link JitWarmup} runs first, into the workload's space, for the given seconds; K sets the nodes'
  * {@code mnemo.rebalance.parallel-streams}, their default when absent).
  */
 public final class JoinBenchmark {
@@ -57,7 +60,7 @@ public final class JoinBenchmark {
 
     public static void main(String[] argv) throws Exception {
         CliArgs c = new CliArgs(argv, Set.of("--n", "--rate", "--before", "--after", "--stable", "--max-move", "--out", "--loader",
-                "--jit-warmup", "--parallel-streams"),
+                "--jit-warmup", "--parallel-streams", "--add-when"),
                 Set.of());
         int n = c.getInt("--n", 20_000);
         int rate = c.getInt("--rate", 200);
@@ -67,6 +70,10 @@ public final class JoinBenchmark {
         int maxMoveS = c.getInt("--max-move", 600);
         int jitWarmupS = c.getInt("--jit-warmup", 60);
         String loader = c.get("--loader", "batch");
+        String addWhen = c.get("--add-when", "started");
+        if (!addWhen.equals("started") && !addWhen.equals("listening")) {
+            throw new IllegalArgumentException("--add-when must be started or listening, got '" + addWhen + "'");
+        }
         Path out = Path.of(c.get("--out", "benchmarks/results/cluster"));
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("benchmark", "node join under load");
@@ -83,6 +90,7 @@ public final class JoinBenchmark {
         args.put("stableSeconds", stableS);
         args.put("maxMoveSeconds", maxMoveS);
         args.put("loader", loader);
+        args.put("addWhen", addWhen);
         args.put("jitWarmupSeconds", jitWarmupS);
         result.put("args", args);
         long needBytes = (long) (n * BYTES_PER_RECORD * 3.75);
@@ -118,7 +126,8 @@ public final class JoinBenchmark {
                 probes.add(new NodeProbe(fx.endpoint(i)));
             }
             try {
-                new JoinRun(fx, client, probes, payloads, n, rate).run(beforeS, afterS, stableS, maxMoveS, result);
+                new JoinRun(fx, client, probes, payloads, n, rate, "started".equals(addWhen))
+                        .run(beforeS, afterS, stableS, maxMoveS, result);
             } finally {
                 probes.forEach(NodeProbe::close);
             }

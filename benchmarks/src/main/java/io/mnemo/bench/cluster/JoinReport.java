@@ -10,6 +10,11 @@ import java.util.Map;
  * (client latency per second; every node's record count of the loaded space) marked with the join's events.
  */
 final class JoinReport {
+    /** The client phases of the markdown table, in order, and their labels. */
+    private static final Map<String, String> PHASE_LABELS = Map.of("before", "before node 4 starts",
+            "starting", "node 4 starting (until AddMember)", "during", "during the move (AddMember to finished)",
+            "startAndMove", "start and move together (earlier reports' \"during\")", "after", "after the move");
+
     private JoinReport() {
     }
 
@@ -47,10 +52,13 @@ final class JoinReport {
                 .append(").\n\n");
         md.append("| client phase | ops | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | errors |\n|---|---|---|---|---|---|---|\n");
         Map<String, Object> phases = (Map<String, Object>) result.get("phases");
-        for (String p : List.of("before", "during", "after")) {
+        for (String p : List.of("before", "starting", "during", "startAndMove", "after")) {
             Map<String, Object> ph = (Map<String, Object>) phases.get(p);
+            if (ph == null) {
+                continue;
+            }
             Map<String, Object> all = (Map<String, Object>) ph.get("all");
-            md.append("| ").append("during".equals(p) ? "during the move" : p + " the move").append(" | ").append(all.get("count"))
+            md.append("| ").append(PHASE_LABELS.get(p)).append(" | ").append(all.get("count"))
                     .append(" | ").append(ms(all.get("p50Us"))).append(" | ").append(ms(all.get("p99Us"))).append(" | ")
                     .append(ms(all.get("p999Us"))).append(" | ").append(ms(all.get("maxUs"))).append(" | ")
                     .append(ph.get("errors")).append(" |\n");
