@@ -19,7 +19,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -73,6 +76,8 @@ final class ChronicleWarmTier implements WarmTier {
      */
     private final Object[] openLocks;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** A new node's background warm-up (done at once otherwise); close waits for it, so nothing writes here after. */
+    private final Future<?> warmUp;
 
     private ChronicleWarmTier(Path dataDir, FormatHeader format, int maxSegments, FileChannel lockChannel, FileLock lock,
             RecoveryCollector collector) {
@@ -86,10 +91,13 @@ final class ChronicleWarmTier implements WarmTier {
         Arrays.setAll(openLocks, p -> new Object());
         deleteDroppedLeftovers(dataDir);
         List<Integer> existing = existingPartitions(dataDir, format.partitions());
-        if (existing.isEmpty()) {
-            // A new node: its first partition file would otherwise pay Chronicle's one-time start-up mid-stream.
-            SegmentedMap.warmUpInBackground();
-        }
+        SegmentedMap.deleteWarmUpLeftovers(dataDir);
+        // A new node: its first partition file would otherwise pay Chronicle's one-time start-up and the first file's
+        // initialisation mid-stream.
+        this.warmUp = existing.isEmpty()
+                ? SegmentedMap.warmUpInBackground(dataDir, format.entriesPerSegment(), PartitionStore.RECORDS_AVERAGE_KEY_BYTES,
+                        format.averageValueBytes())
+                : CompletableFuture.completedFuture(null);
         RecoveryCollector rc = collector.unclean() ? collector : null;
         try {
             for (int p : existing) {
@@ -411,12 +419,31 @@ final class ChronicleWarmTier implements WarmTier {
         }
     }
 
+    /** Waits for the warm-up (it never fails; see SegmentedMap.warmUpInBackground), keeping an interrupt for later. */
+    private void awaitWarmUp() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                warmUp.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException e) {
+                break;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         try {
+            awaitWarmUp();
             closePartitions();
             Files.writeString(dataDir.resolve(CLEAN_MARKER), "clean\n", StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -27,6 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class PartitionStore implements AutoCloseable {
     private static final String RECORDS = "records-";
+    /** The average key size the records maps are sized for (one of the settings of their files). */
+    static final double RECORDS_AVERAGE_KEY_BYTES = 48;
     private static final String LARGE = "large-";
     private static final int HEAD = RecordCodec.HEADER_BYTES + 4;
 
@@ -64,7 +66,7 @@ final class PartitionStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir, e);
         }
-        SegmentedMap records = SegmentedMap.open(dir, RECORDS, format.entriesPerSegment(), 48,
+        SegmentedMap records = SegmentedMap.open(dir, RECORDS, format.entriesPerSegment(), RECORDS_AVERAGE_KEY_BYTES,
                 format.averageValueBytes(), maxSegments, recovery);
         SegmentedMap large = null;
         try {

@@ -65,6 +65,8 @@ final class SegmentedMap implements AutoCloseable {
         return t;
     });
 
+    /** The name of the warm-up file in a data directory (never listed as a partition: those are {@code p-*}). */
+    static final String WARM_UP_PREFIX = "warm-up-";
     /** Larger captures are not kept: a file system that reports no holes would make every file a full copy. */
     private static final long MAX_IMAGE_BYTES = 16L << 20;
     /** Empty files by shape, captured from the first file Chronicle Map made in this process; see createAtomically. */
@@ -132,40 +134,54 @@ final class SegmentedMap implements AutoCloseable {
     }
 
     /**
-     * Creates, uses and deletes a tiny map in the temporary directory on an opener thread, in the background, so
-     * the first real file does not pay Chronicle Map's one-time start-up (loading and initialising its classes). That
-     * start-up used to include generating and compiling its header class with javac at run time (10-17 s on a loaded
-     * 2-core machine, paid by a joining node inside its first partition streams); the class now comes compiled with
-     * the node ({@link ChronicleValueSources}). A store with no partition files starts this at open, so a new node
-     * pays the rest while it starts up. Never fails: an error is logged and the first real file pays the cost.
+     * Creates, uses and deletes one map file of the given shape in {@code dir} on an opener thread, in the background,
+     * so the node's first real file pays neither Chronicle Map's one-time start-up (loading and initialising its
+     * classes) nor, for this shape, Chronicle Map's initialisation of a new file: the warm-up file is the shape's
+     * first, so it is the one captured ({@link #createAtomically}), and every partition file of the shape is then
+     * written from the capture. A joining node used to make that first file, about a second of CPU on a loaded
+     * machine, in the first seconds of its move, while the old owners' streams and the clients' calls wanted the same
+     * cores. (The start-up once included generating and compiling Chronicle's header class with javac, 10-17 s; the
+     * class now comes compiled with the node, {@link ChronicleValueSources}.) Never fails: an error is logged and the
+     * first real file pays the cost. A file left by a process killed during the warm-up is deleted by the next
+     * {@link #deleteWarmUpLeftovers}. The returned future completes when the warm-up has finished and deleted its file.
      */
-    static void warmUpInBackground() {
-        OPENER.submit(() -> {
-            Path f = null;
+    static Future<?> warmUpInBackground(Path dir, int entries, double averageKeyBytes, int averageValueBytes) {
+        return OPENER.submit(() -> {
+            SegmentedMap m = new SegmentedMap(dir, WARM_UP_PREFIX, entries, averageKeyBytes, averageValueBytes, 1);
+            Path f = m.fileOf(0);
             long start = System.nanoTime();
             try {
-                f = Files.createTempFile("mnemo-chronicle-warm-up-", ".cmap");
-                Files.delete(f);
-                try (ChronicleMap<byte[], byte[]> m = ChronicleMap.of(byte[].class, byte[].class).name("warm-up")
-                        .entries(64).averageKeySize(16).averageValueSize(64).sparseFile(true)
-                        .createPersistedTo(f.toFile())) {
-                    m.put(new byte[] {1}, new byte[] {2});
-                    m.get(new byte[] {1});
+                Files.deleteIfExists(f);
+                m.createAtomically(f);
+                try (ChronicleMap<byte[], byte[]> map = m.builder().createPersistedTo(f.toFile())) {
+                    map.put(new byte[] {1}, new byte[] {2});
+                    map.get(new byte[] {1});
                 }
-                LOG.info("Chronicle Map warmed up in {} ms", (System.nanoTime() - start) / 1_000_000);
+                LOG.info("Chronicle Map warmed up in {} ms (an empty file of {} entries captured: {})",
+                        (System.nanoTime() - start) / 1_000_000, entries,
+                        hasEmptyFileImage(entries, averageKeyBytes, averageValueBytes));
             } catch (IOException | RuntimeException e) {
                 LOG.info("Chronicle Map warm-up failed (the first partition file will take longer to create): {}",
                         e.toString());
             } finally {
-                if (f != null) {
-                    try {
-                        Files.deleteIfExists(f);
-                    } catch (IOException ignored) {
-                        // A leftover file in the temporary directory harms nothing.
-                    }
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException ignored) {
+                    // Deleted by the next start's deleteWarmUpLeftovers.
                 }
             }
         });
+    }
+
+    /** Deletes a warm-up file (and its temporary name) that a process killed during its warm-up left in {@code dir}. */
+    static void deleteWarmUpLeftovers(Path dir) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, WARM_UP_PREFIX + "*")) {
+            for (Path f : ds) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete warm-up leftovers in " + dir, e);
+        }
     }
 
     private Path fileOf(int index) {

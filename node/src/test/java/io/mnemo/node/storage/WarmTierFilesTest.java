@@ -134,6 +134,50 @@ class WarmTierFilesTest {
     }
 
     @Test
+    void aNewNodesWarmUp_capturesTheRecordsFilesShape_beforeAnyPartition_andLeavesNoFile() throws Exception {
+        // A shape no other test uses, so the capture seen here is the warm-up's.
+        StorageConfig cfg = StorageConfig.builder(dir).partitions(4).entriesPerSegment(517).averageValueBytes(512).build();
+        double key = PartitionStore.RECORDS_AVERAGE_KEY_BYTES;
+        assumeTrue(!SegmentedMap.hasEmptyFileImage(cfg.entriesPerSegment(), key, cfg.averageValueBytes()));
+        try (ChronicleWarmTier warm = ChronicleWarmTier.open(cfg)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!(SegmentedMap.hasEmptyFileImage(cfg.entriesPerSegment(), key, cfg.averageValueBytes())
+                    && warmUpFiles().isEmpty()) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(SegmentedMap.hasEmptyFileImage(cfg.entriesPerSegment(), key, cfg.averageValueBytes()))
+                    .as("captured by the warm-up, with no partition opened").isTrue();
+            assertThat(warmUpFiles()).as("the warm-up file is deleted").isEmpty();
+            warm.preparePartition(0);
+        }
+        // The first partition file, written from the warm-up's capture, is what Chronicle Map makes for its settings.
+        Path written = partitionDir(0).resolve("records-0000.cmap");
+        Path reference = dir.resolve("reference.cmap");
+        SegmentedMap.builder("reference", cfg.entriesPerSegment(), key, cfg.averageValueBytes())
+                .createPersistedTo(reference.toFile()).close();
+        assertThat(Files.mismatch(written, reference)).as("first differing byte").isEqualTo(-1L);
+    }
+
+    @Test
+    void warmUpLeftovers_ofAKilledProcess_areDeletedAtOpen() throws IOException {
+        StorageConfig cfg = smallConfig(dir).build();
+        try (ChronicleWarmTier warm = ChronicleWarmTier.open(cfg)) {
+            warm.preparePartition(0);
+        }
+        Files.writeString(dir.resolve(SegmentedMap.WARM_UP_PREFIX + "0000.cmap"), "half made", StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(SegmentedMap.WARM_UP_PREFIX + "0000.cmap.creating"), "x", StandardCharsets.UTF_8);
+        // A node with partitions runs no warm-up; the leftovers go all the same.
+        ChronicleWarmTier.open(cfg).close();
+        assertThat(warmUpFiles()).isEmpty();
+    }
+
+    private List<Path> warmUpFiles() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(SegmentedMap.WARM_UP_PREFIX)).collect(Collectors.toList());
+        }
+    }
+
+    @Test
     void anEmptyFileImage_holdsOnlyTheFilesData_andWritesASparseCopy() throws Exception {
         Path made = dir.resolve("made.cmap");
         SegmentedMap.builder("made", 1024, 48, 4096).createPersistedTo(made.toFile()).close();
