@@ -227,28 +227,9 @@ public final class ClusterFixture implements AutoCloseable {
         return r == null ? -1 : r.getTotal().getWarm();
     }
 
-    /**
-     * Waits until node {@code node}'s {@code /health} answers 200: the process has finished starting (storage,
-     * membership, ownership log, gRPC), whether or not the baseline names it a member yet.
-     */
+    /** Waits until node {@code node} has started (its {@code /health} answers 200); see {@link LocalCluster#awaitStarted}. */
     public void awaitStarted(int node, Duration timeout) throws InterruptedException {
-        URI uri = URI.create("http://127.0.0.1:" + cluster.metricsPort(node) + "/health");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("node " + node + " did not answer /health within " + timeout);
-            }
-            Thread.sleep(50);
-        }
+        cluster.awaitStarted(node, timeout);
     }
 
     /** The node's Prometheus text from {@code /metrics}, or "" when it does not answer. */

@@ -322,13 +322,27 @@ public final class LocalCluster implements AutoCloseable {
      * @throws IllegalStateException if the process exits first or the timeout passes (the message names its log)
      */
     public void awaitReady(int node, Duration timeout) throws InterruptedException {
+        await(node, "/ready", "ready", timeout);
+    }
+
+    /**
+     * Waits until node {@code node} answers 200 on {@code /health}: its process has finished starting (storage,
+     * membership, ownership log, gRPC), whether or not the baseline names it a member yet. Checks every 100 ms.
+     *
+     * @throws IllegalStateException if the process exits first or the timeout passes (the message names its log)
+     */
+    public void awaitStarted(int node, Duration timeout) throws InterruptedException {
+        await(node, "/health", "started", timeout);
+    }
+
+    private void await(int node, String path, String state, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        URI ready = URI.create("http://127.0.0.1:" + metricsPort(node) + "/ready");
+        URI ready = URI.create("http://127.0.0.1:" + metricsPort(node) + path);
         while (true) {
             Process p = processes[node];
             if (p == null || !p.isAlive()) {
                 throw new IllegalStateException("node " + node + " exited" + (p == null ? "" : " with " + p.exitValue())
-                        + " before it was ready; see " + logOf(node) + lastLines(node));
+                        + " before it was " + state + "; see " + logOf(node) + lastLines(node));
             }
             try {
                 HttpResponse<Void> r = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(1)).build(),
@@ -340,7 +354,7 @@ public final class LocalCluster implements AutoCloseable {
                 // not listening yet: try again until the deadline
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("node " + node + " not ready after " + timeout + "; see " + logOf(node));
+                throw new IllegalStateException("node " + node + " not " + state + " after " + timeout + "; see " + logOf(node));
             }
             CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS)).join();
         }
