@@ -45,8 +45,8 @@ import java.util.Set;
  *
  * <p>Arguments: {@code --n 20000 --rate 200 --before 30 --after 20 --stable 45 --max-move 600 --out DIR
  * --loader batch|single --jit-warmup 60 --parallel-streams K --add-when started|listening} (the loader: {@code storeAll}
- * batches, or single stores 64 in flight; {@link JitWarmup} runs first, into the workload's space, for the given seconds; K sets the nodes'
- * {@code mnemo.rebalance.parallel-streams}, their default when absent).
+ * batches, or single stores 64 in flight; {@link JitWarmup} runs first, into the workload's space, for the given
+ * seconds; K sets the nodes' {@code mnemo.rebalance.parallel-streams}, their default when absent).
  */
 public final class JoinBenchmark {
     static final String LOADED = "bench";

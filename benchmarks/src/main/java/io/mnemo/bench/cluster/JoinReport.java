@@ -54,9 +54,6 @@ final class JoinReport {
         Map<String, Object> phases = (Map<String, Object>) result.get("phases");
         for (String p : List.of("before", "starting", "during", "startAndMove", "after")) {
             Map<String, Object> ph = (Map<String, Object>) phases.get(p);
-            if (ph == null) {
-                continue;
-            }
             Map<String, Object> all = (Map<String, Object>) ph.get("all");
             md.append("| ").append(PHASE_LABELS.get(p)).append(" | ").append(all.get("count"))
                     .append(" | ").append(ms(all.get("p50Us"))).append(" | ").append(ms(all.get("p99Us"))).append(" | ")

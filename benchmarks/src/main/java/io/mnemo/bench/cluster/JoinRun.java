@@ -92,16 +92,18 @@ final class JoinRun {
         ClusterFixture.await(Duration.ofSeconds(180), () -> JoinBenchmark.listening(fx.cluster().grpcPort(NEW_NODE)));
         long tListen = monitor.clock();
         join.put("grpcListeningMs", tListen);
+        String started = "";
         if (addWhenStarted) {
             fx.awaitStarted(NEW_NODE, Duration.ofSeconds(180));
-            join.put("startedMs", monitor.clock());
+            long tStarted = monitor.clock();
+            join.put("startedMs", tStarted);
+            started = ", started after " + (tStarted - tStart) + " ms";
         }
         Map<String, Object> add = JoinBenchmark.addMember(probes.get(0), NEW_NODE, endpoint);
         long tAdd = monitor.clock();
         add.put("atMs", tAdd);
         join.put("addMember", add);
-        System.out.println("node 4 gRPC up after " + (tListen - tStart) + " ms" + (addWhenStarted
-                ? ", started after " + ((Long) join.get("startedMs") - tStart) + " ms" : "") + "; AddMember: " + add);
+        System.out.println("node 4 gRPC up after " + (tListen - tStart) + " ms" + started + "; AddMember: " + add);
         fx.awaitReady(NEW_NODE, Duration.ofSeconds(180));
         join.put("readyMs", monitor.clock());
         Completion done = awaitMove(monitor, endpoint, tAdd, stableS, maxMoveS);

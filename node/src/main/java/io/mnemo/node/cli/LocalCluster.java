@@ -337,7 +337,7 @@ public final class LocalCluster implements AutoCloseable {
 
     private void await(int node, String path, String state, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        URI ready = URI.create("http://127.0.0.1:" + metricsPort(node) + path);
+        URI uri = URI.create("http://127.0.0.1:" + metricsPort(node) + path);
         while (true) {
             Process p = processes[node];
             if (p == null || !p.isAlive()) {
@@ -345,7 +345,7 @@ public final class LocalCluster implements AutoCloseable {
                         + " before it was " + state + "; see " + logOf(node) + lastLines(node));
             }
             try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(1)).build(),
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(1)).build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200) {
                     return;
